@@ -19,7 +19,7 @@ export function runPnpm(args, { exitOnFailure = true } = {}) {
   // turbo looks pnpm up on PATH, so the pinned one goes first.
   const bin = join(root, ".tools", "node_modules", ".bin");
   const env = { ...process.env, PATH: `${bin}${delimiter}${process.env.PATH ?? ""}` };
-  const res = spawnSync(process.execPath, [pnpmEntry, ...args], { cwd: root, stdio: "inherit", env });
+  const res = spawnSync(process.execPath, [pnpmEntry, ...args], { cwd: process.cwd(), stdio: "inherit", env });
   if (res.status !== 0 && exitOnFailure) process.exit(res.status ?? 1);
   return res.status ?? 1;
 }

@@ -1,0 +1,105 @@
+/**
+ * MLP heads: D → hidden… → 1 with leaky ReLU (slope 0.01), as in the authors' harness. Weights are
+ * initialised from the seeded Rng with PyTorch's nn.Linear default (U(−1/√fanIn, 1/√fanIn) for
+ * weights and biases), so runs are reproducible and comparable with a PyTorch reference.
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import { Rng } from "./random.js";
+
+export const LEAKY_RELU_SLOPE = 0.01;
+
+/** Serialisable weights of one head: per layer, the kernel (fanIn × fanOut, row-major) and bias. */
+export interface HeadWeights {
+  inputDim: number;
+  hidden: number[];
+  layers: Array<{ kernel: Float32Array; bias: Float32Array }>;
+}
+
+export class MlpHead {
+  readonly inputDim: number;
+  readonly hidden: readonly number[];
+  private readonly kernels: tf.Variable[] = [];
+  private readonly biases: tf.Variable[] = [];
+
+  /**
+   * @param inputDim feature dimension D
+   * @param hidden hidden layer widths (default [256, 64]); [] makes a linear head
+   * @param seed initialisation seed
+   * @param name prefix of the variable names (tfjs variable names are global, so make it unique)
+   */
+  constructor(inputDim: number, hidden: readonly number[], seed: number, name: string) {
+    if (!Number.isInteger(inputDim) || inputDim < 1) throw new RangeError(`MlpHead: inputDim must be a positive integer, got ${inputDim}`);
+    for (const h of hidden) {
+      if (!Number.isInteger(h) || h < 1) throw new RangeError(`MlpHead: hidden sizes must be positive integers, got [${hidden.join(", ")}]`);
+    }
+    this.inputDim = inputDim;
+    this.hidden = [...hidden];
+    const rng = new Rng(seed);
+    const sizes = [inputDim, ...hidden, 1];
+    for (let l = 0; l + 1 < sizes.length; l++) {
+      const fanIn = sizes[l]!;
+      const fanOut = sizes[l + 1]!;
+      const bound = 1 / Math.sqrt(fanIn);
+      const kernel = new Float32Array(fanIn * fanOut);
+      for (let i = 0; i < kernel.length; i++) kernel[i] = rng.uniform(-bound, bound);
+      const bias = new Float32Array(fanOut);
+      for (let i = 0; i < fanOut; i++) bias[i] = rng.uniform(-bound, bound);
+      // tidy frees the initial-value tensors; the variables keep their own reference to the data.
+      this.kernels.push(tf.tidy(() => tf.variable(tf.tensor2d(kernel, [fanIn, fanOut]), true, `${name}/kernel${l}`)));
+      this.biases.push(tf.tidy(() => tf.variable(tf.tensor1d(bias), true, `${name}/bias${l}`)));
+    }
+  }
+
+  /** Trainable variables, kernels and biases interleaved by layer. */
+  get variables(): tf.Variable[] {
+    return this.kernels.flatMap((k, i) => [k, this.biases[i]!]);
+  }
+
+  /** Logits for a batch x of shape [n, D], as a Tensor1D of length n. */
+  apply(x: tf.Tensor2D): tf.Tensor1D {
+    return tf.tidy(() => {
+      let h: tf.Tensor2D = x;
+      const last = this.kernels.length - 1;
+      for (let l = 0; l <= last; l++) {
+        h = tf.add(tf.matMul(h, this.kernels[l]!), this.biases[l]!);
+        if (l < last) h = tf.leakyRelu(h, LEAKY_RELU_SLOPE);
+      }
+      return tf.reshape(h, [-1]) as tf.Tensor1D;
+    });
+  }
+
+  /** Copies the current weights out (for checkpoints and best-epoch snapshots). */
+  getWeights(): HeadWeights {
+    return {
+      inputDim: this.inputDim,
+      hidden: [...this.hidden],
+      layers: this.kernels.map((k, i) => ({
+        kernel: new Float32Array(k.dataSync()),
+        bias: new Float32Array(this.biases[i]!.dataSync()),
+      })),
+    };
+  }
+
+  /** Overwrites the weights; shapes must match this head's. */
+  setWeights(w: HeadWeights): void {
+    if (w.layers.length !== this.kernels.length) {
+      throw new RangeError(`MlpHead.setWeights: expected ${this.kernels.length} layers, got ${w.layers.length}`);
+    }
+    w.layers.forEach((layer, i) => {
+      const k = this.kernels[i]!;
+      const b = this.biases[i]!;
+      if (layer.kernel.length !== k.size || layer.bias.length !== b.size) {
+        throw new RangeError(`MlpHead.setWeights: layer ${i} has ${layer.kernel.length}+${layer.bias.length} values, expected ${k.size}+${b.size}`);
+      }
+      tf.tidy(() => {
+        k.assign(tf.tensor2d(layer.kernel, k.shape as [number, number]));
+        b.assign(tf.tensor1d(layer.bias));
+      });
+    });
+  }
+
+  /** Frees the variables. */
+  dispose(): void {
+    for (const v of this.variables) v.dispose();
+  }
+}

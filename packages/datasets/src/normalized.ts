@@ -1,0 +1,140 @@
+/**
+ * Parser of the normalised JSONL layout of `../shared/data`: one JSON object per line,
+ * `{id, prompt, response, ratings: {<name>: number, ...}, meta: {prompt_id, ...}}`. Pure TypeScript,
+ * no I/O (reading the file is `readNormalizedJsonl` in io.ts).
+ */
+import { ConfigError, DataError } from "@implicitrm/core/errors";
+
+/** One parsed row: a response to a prompt with the selected rating. */
+export interface NormalizedRow {
+  id: string;
+  prompt: string;
+  response: string;
+  /** The value of `ratings[ratingField]`, a finite number in the rating's own units. */
+  rating: number;
+  /** `meta.prompt_id`: responses to the same prompt share it. */
+  promptId: string;
+  /** 1-based line of the row in the input. */
+  line: number;
+}
+
+/** Why a row was skipped (with `onBadRow: 'skip'`). */
+export type SkipCause = "badJson" | "missingField" | "wrongType" | "badRating" | "duplicateId";
+
+/** Options of {@link parseNormalizedJsonl}. */
+export interface NormalizedParseOptions {
+  /** File name used in error messages. Default "<input>". */
+  file?: string;
+  /**
+   * Key of `ratings` to read. Required when a row's `ratings` has more than one key (ConfigError
+   * otherwise); when omitted and `ratings` has exactly one key, that key is used.
+   */
+  ratingField?: string;
+  /** 'fail' (default) throws a DataError at the first bad row; 'skip' drops it and counts the cause. */
+  onBadRow?: "fail" | "skip";
+}
+
+/** Output of {@link parseNormalizedJsonl}. */
+export interface NormalizedParseResult {
+  rows: NormalizedRow[];
+  /** Skipped rows per cause (only causes that occurred; empty with onBadRow 'fail'). */
+  skipped: Partial<Record<SkipCause, number>>;
+  /** The rating key that was read (undefined only when there were no rows). */
+  ratingField: string | undefined;
+}
+
+class RowProblem {
+  constructor(
+    readonly cause: SkipCause,
+    readonly message: string,
+    readonly field?: string,
+  ) {}
+}
+
+/**
+ * Parses normalised JSONL text into rows {id, prompt, response, rating, promptId, line}. Blank lines
+ * (whitespace only) are ignored; a leading BOM and CRLF line ends are accepted. A bad row — invalid
+ * JSON, a missing field (id, prompt, response, ratings, the rating key, meta.prompt_id), a field of the
+ * wrong type, a rating that is not a finite number (strings are not coerced), or a duplicate id —
+ * throws a DataError with `file`, the 1-based `line` and the `field`, or with `onBadRow: 'skip'`
+ * (default 'fail') is dropped and counted by cause (for a duplicate id the first row is kept). A row
+ * whose `ratings` has several keys while `ratingField` was not given throws ConfigError in both modes.
+ */
+export function parseNormalizedJsonl(text: string, opts: NormalizedParseOptions = {}): NormalizedParseResult {
+  const file = opts.file ?? "<input>";
+  const onBadRow = opts.onBadRow ?? "fail";
+  if (onBadRow !== "fail" && onBadRow !== "skip") {
+    throw new ConfigError(`parseNormalizedJsonl: onBadRow must be "fail" or "skip" (got ${String(onBadRow)})`);
+  }
+  let ratingField = opts.ratingField;
+  const rows: NormalizedRow[] = [];
+  const skipped: Partial<Record<SkipCause, number>> = {};
+  const seen = new Set<string>();
+  const lines = (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text).split(/\r?\n/);
+
+  for (let li = 0; li < lines.length; li++) {
+    const raw = lines[li]!;
+    if (raw.trim() === "") continue;
+    const line = li + 1;
+    try {
+      let obj: unknown;
+      try {
+        obj = JSON.parse(raw);
+      } catch (e) {
+        throw new RowProblem("badJson", `invalid JSON (${(e as Error).message})`);
+      }
+      if (!isRecord(obj)) throw new RowProblem("badJson", "line is JSON but not an object");
+      const id = stringField(obj, "id");
+      const prompt = stringField(obj, "prompt");
+      const response = stringField(obj, "response");
+      const ratings = obj["ratings"];
+      if (ratings === undefined) throw new RowProblem("missingField", 'missing field "ratings"', "ratings");
+      if (!isRecord(ratings)) throw new RowProblem("wrongType", '"ratings" must be an object', "ratings");
+      if (ratingField === undefined) {
+        const keys = Object.keys(ratings);
+        if (keys.length > 1) {
+          throw new ConfigError(
+            `${file}:${line}: ratings has several keys (${keys.join(", ")}); pass ratingField to choose one`,
+          );
+        }
+        if (keys.length === 0) throw new RowProblem("missingField", '"ratings" has no keys', "ratings");
+        ratingField = keys[0]!;
+      }
+      const field = `ratings.${ratingField}`;
+      if (!Object.hasOwn(ratings, ratingField)) throw new RowProblem("missingField", `missing field "${field}"`, field);
+      const rating = ratings[ratingField];
+      if (typeof rating !== "number" || !Number.isFinite(rating)) {
+        throw new RowProblem("badRating", `rating is not a finite number (got ${JSON.stringify(rating)})`, field);
+      }
+      const meta = obj["meta"];
+      if (meta === undefined) throw new RowProblem("missingField", 'missing field "meta"', "meta");
+      if (!isRecord(meta)) throw new RowProblem("wrongType", '"meta" must be an object', "meta");
+      const promptId = meta["prompt_id"];
+      if (promptId === undefined) throw new RowProblem("missingField", 'missing field "meta.prompt_id"', "meta.prompt_id");
+      if (typeof promptId !== "string" && typeof promptId !== "number") {
+        throw new RowProblem("wrongType", '"meta.prompt_id" must be a string or a number', "meta.prompt_id");
+      }
+      if (seen.has(id)) throw new RowProblem("duplicateId", `duplicate id ${JSON.stringify(id)}`, "id");
+      seen.add(id);
+      rows.push({ id, prompt, response, rating, promptId: String(promptId), line });
+    } catch (e) {
+      if (!(e instanceof RowProblem)) throw e;
+      if (onBadRow === "fail") {
+        throw new DataError(e.message, e.field === undefined ? { file, line } : { file, line, field: e.field });
+      }
+      skipped[e.cause] = (skipped[e.cause] ?? 0) + 1;
+    }
+  }
+  return { rows, skipped, ratingField };
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function stringField(obj: Record<string, unknown>, name: string): string {
+  const v = obj[name];
+  if (v === undefined) throw new RowProblem("missingField", `missing field "${name}"`, name);
+  if (typeof v !== "string") throw new RowProblem("wrongType", `"${name}" must be a string (got ${typeof v})`, name);
+  return v;
+}

@@ -1,0 +1,246 @@
+/**
+ * The semi-synthetic implicit-feedback simulator of METHOD.md §4: graded responses in, simulated
+ * implicit feedback out (true preference r*, propensity π, action disposition a, observed r = a·r*).
+ * Pure TypeScript, no I/O: runs in Node and browsers.
+ */
+import { ConfigError, DataError } from "@implicitrm/core/errors";
+import { Rng, deriveSeed } from "@implicitrm/core/random";
+
+/** Which end of a rating scale is good. PKU-SafeRLHF severity, for example, is `lower-better`. */
+export type RatingDirection = "higher-better" | "lower-better";
+
+/** Options of {@link simulateImplicitFeedback}. */
+export interface SimulateOptions {
+  /** Which end of the rating is good. Required: a wrong guess silently inverts every label. */
+  direction: RatingDirection;
+  /**
+   * The rating's declared range in its own units (e.g. `{min: 1, max: 10}` for UltraFeedback).
+   * Default: the observed minimum and maximum. Grades outside a declared range are a DataError.
+   */
+  scale?: { min: number; max: number };
+  /**
+   * Threshold on the rescaled, oriented grade ℓ' ∈ [1, 5]: r* = 1[ℓ' > threshold].
+   * Default: the median of the distinct rescaled rating levels present in the data (the mean of the
+   * two middle levels when their number is even); for five levels 1..5 that is 3, so r* = 1 for 4 and 5.
+   */
+  threshold?: number;
+  /** Bias strength α ∈ (0, 1] of π0 = α^(5 − ℓ'); smaller is stronger bias, 1 is none. Default 0.5. */
+  alpha?: number;
+  /** Target mean propensity mean(π) ∈ (0, 1]. Default 0.5 (0.2 is the paper's other setting). */
+  observationRate?: number;
+  /** Seed (uint32) of the Bernoulli draws of a. Default 42. */
+  seed?: number;
+}
+
+/** Realised facts about one simulation, for reports. Rates are fractions in [0, 1]. */
+export interface SimulationStats {
+  /** Realised mean of a (the fraction of rows whose user would act). */
+  observationRate: number;
+  /** Mean of r* (the fraction of truly preferred rows). */
+  positiveRate: number;
+  /** Mean of r (the fraction of rows with observed feedback). */
+  feedbackRate: number;
+  /** The target mean propensity that k was solved for. */
+  targetObservationRate: number;
+  /** The propensity scale k of π = min(1, k·π0). */
+  k: number;
+  /** The threshold on ℓ' that was used. */
+  threshold: number;
+  /** The bias strength α that was used. */
+  alpha: number;
+  /** Fraction of rows whose propensity was clipped to 1. */
+  clippedFraction: number;
+  /** The rating range (original units, before orientation) used for rescaling. */
+  scaleMin: number;
+  scaleMax: number;
+}
+
+/** Output of {@link simulateImplicitFeedback}: one entry per input row, in input order. */
+export interface SimulationResult {
+  /** ℓ' = 1 + 4(ℓ − min)/(max − min) after orientation, in [1, 5] (higher is better). */
+  gradeRescaled: Float32Array;
+  /** True preference r* = 1[ℓ' > threshold]. */
+  rStar: Uint8Array;
+  /** Feedback propensity π = min(1, k·α^(5 − ℓ')). */
+  propensity: Float32Array;
+  /** Action disposition a ~ Bernoulli(π). */
+  a: Uint8Array;
+  /** Observed implicit feedback r = a·r*. */
+  r: Uint8Array;
+  stats: SimulationStats;
+}
+
+/**
+ * Simulates implicit feedback from graded responses (METHOD.md §4). Steps: orient the rating so that
+ * higher is better (`direction`); rescale to ℓ' = 1 + 4(ℓ − min)/(max − min) ∈ [1, 5] using `scale`
+ * (default: observed min/max); r* = 1[ℓ' > threshold] (default threshold: the median of the distinct
+ * rescaled levels); π0 = α^(5 − ℓ') (α default 0.5, so π0 = 1 at the top grade); π = min(1, k·π0) with
+ * k chosen so that mean(π) equals `observationRate` (default 0.5) — the clipped mean is piecewise
+ * linear in k, so k is solved exactly per linear piece (what bisection converges to, without its
+ * tolerance); a ~ Bernoulli(π) from a seeded Rng (seed default 42); r = a·r*. Throws DataError
+ * naming the row for a non-finite grade or one outside the declared scale, and ConfigError for
+ * min == max, α outside (0, 1], a non-finite threshold, or a target observation rate outside (0, 1]
+ * (unreachable: the clipped mean only spans (0, 1]).
+ */
+export function simulateImplicitFeedback(grades: ArrayLike<number>, opts: SimulateOptions): SimulationResult {
+  const n = grades.length;
+  if (opts === undefined || (opts.direction !== "higher-better" && opts.direction !== "lower-better")) {
+    throw new ConfigError(
+      `simulateImplicitFeedback: option "direction" must be "higher-better" or "lower-better" (got ${String(opts?.direction)}); say which end of the rating is good`,
+    );
+  }
+  const alpha = opts.alpha ?? 0.5;
+  if (!(Number.isFinite(alpha) && alpha > 0 && alpha <= 1)) {
+    throw new ConfigError(`simulateImplicitFeedback: alpha must be in (0, 1] (got ${alpha}); 0.5 is the default`);
+  }
+  const target = opts.observationRate ?? 0.5;
+  if (!(Number.isFinite(target) && target > 0 && target <= 1)) {
+    throw new ConfigError(
+      `simulateImplicitFeedback: observationRate ${target} is unreachable; mean(min(1, k·π0)) can only take values in (0, 1]`,
+    );
+  }
+  if (n === 0) throw new DataError("simulateImplicitFeedback: no grades given (0 rows)");
+
+  let obsMin = Number.POSITIVE_INFINITY;
+  let obsMax = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < n; i++) {
+    const g = grades[i]!;
+    if (typeof g !== "number" || !Number.isFinite(g)) {
+      throw new DataError(`grade is not a finite number (got ${String(g)}); remove or repair the row`, { row: i });
+    }
+    if (g < obsMin) obsMin = g;
+    if (g > obsMax) obsMax = g;
+  }
+  let min = obsMin;
+  let max = obsMax;
+  if (opts.scale !== undefined) {
+    ({ min, max } = opts.scale);
+    if (!(Number.isFinite(min) && Number.isFinite(max)) || min > max) {
+      throw new ConfigError(`simulateImplicitFeedback: scale must have finite min <= max (got ${min}..${max})`);
+    }
+  }
+  if (min === max) {
+    throw new ConfigError(
+      `simulateImplicitFeedback: rating scale has min == max (${min}); every row has the same grade, so no preference can be derived. Pass scale: {min, max} or use data with more than one grade`,
+    );
+  }
+  const span = max - min;
+  const gradeRescaled = new Float32Array(n);
+  const rescaled = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const g = grades[i]!;
+    if (g < min || g > max) {
+      throw new DataError(`grade ${g} is outside the declared scale ${min}..${max}; fix the scale option or the row`, {
+        row: i,
+      });
+    }
+    const oriented = opts.direction === "higher-better" ? g - min : max - g;
+    const v = 1 + (4 * oriented) / span;
+    rescaled[i] = v;
+    gradeRescaled[i] = v;
+  }
+
+  const threshold = opts.threshold ?? medianOfDistinct(rescaled);
+  if (!Number.isFinite(threshold)) {
+    throw new ConfigError(`simulateImplicitFeedback: threshold must be a finite number on the 1..5 scale (got ${threshold})`);
+  }
+
+  const rStar = new Uint8Array(n);
+  const pi0 = new Float64Array(n);
+  let positives = 0;
+  for (let i = 0; i < n; i++) {
+    const v = rescaled[i]!;
+    const pos = v > threshold ? 1 : 0;
+    rStar[i] = pos;
+    positives += pos;
+    pi0[i] = alpha ** (5 - v);
+  }
+
+  const k = solvePropensityScale(pi0, target);
+  const propensity = new Float32Array(n);
+  const a = new Uint8Array(n);
+  const r = new Uint8Array(n);
+  const rng = new Rng(deriveSeed(opts.seed ?? 42, "simulate-a"));
+  let acted = 0;
+  let feedback = 0;
+  let clipped = 0;
+  for (let i = 0; i < n; i++) {
+    const raw = k * pi0[i]!;
+    const p = Math.min(raw, 1);
+    if (raw >= 1) clipped++;
+    propensity[i] = p;
+    const ai = rng.bernoulli(p);
+    a[i] = ai;
+    acted += ai;
+    const ri = ai & rStar[i]!;
+    r[i] = ri;
+    feedback += ri;
+  }
+
+  return {
+    gradeRescaled,
+    rStar,
+    propensity,
+    a,
+    r,
+    stats: {
+      observationRate: acted / n,
+      positiveRate: positives / n,
+      feedbackRate: feedback / n,
+      targetObservationRate: target,
+      k,
+      threshold,
+      alpha,
+      clippedFraction: clipped / n,
+      scaleMin: min,
+      scaleMax: max,
+    },
+  };
+}
+
+/**
+ * Solves mean(min(1, k·π0)) = target for the propensity scale k ≥ 0. `pi0` must be positive;
+ * `target` in (0, 1]. The clipped mean is continuous, nondecreasing and piecewise linear in k, so the
+ * solution is found exactly: sort the distinct π0 levels from the largest down, assume the top j
+ * levels are clipped, solve the linear piece, and keep the first j whose solution is consistent.
+ * Returns the smallest k reaching the target (k = 1/min π0 when the target is 1). Throws ConfigError
+ * for an unreachable target (outside (0, 1]) or an empty or non-positive `pi0`.
+ */
+export function solvePropensityScale(pi0: ArrayLike<number>, target: number): number {
+  const n = pi0.length;
+  if (!(Number.isFinite(target) && target > 0 && target <= 1)) {
+    throw new ConfigError(`observation rate ${target} is unreachable; it must be in (0, 1]`);
+  }
+  if (n === 0) throw new ConfigError("cannot solve the propensity scale for 0 rows");
+  const counts = new Map<number, number>();
+  for (let i = 0; i < n; i++) {
+    const p = pi0[i]!;
+    if (!(Number.isFinite(p) && p > 0)) throw new ConfigError(`base propensity at row ${i} must be positive (got ${p})`);
+    counts.set(p, (counts.get(p) ?? 0) + 1);
+  }
+  const levels = [...counts.keys()].sort((x, y) => y - x);
+  const L = levels.length;
+  // suffix[j] = Σ over levels [j, L) of count·π0, summed from the smallest level up.
+  const suffix = new Float64Array(L + 1);
+  for (let j = L - 1; j >= 0; j--) suffix[j] = suffix[j + 1]! + counts.get(levels[j]!)! * levels[j]!;
+  const need = target * n;
+  let clippedCount = 0;
+  for (let j = 0; j < L; j++) {
+    // Levels [0, j) are clipped (k·π0 >= 1); levels [j, L) are not.
+    const top = levels[j]!;
+    const k = (need - clippedCount) / suffix[j]!;
+    const prev = j > 0 ? levels[j - 1]! : Number.POSITIVE_INFINITY;
+    if (k * top <= 1 + 1e-12 && k * prev >= 1 - 1e-12) return k;
+    clippedCount += counts.get(top)!;
+  }
+  // Every level clipped: only target = 1 lands here (k = 1/min π0).
+  return 1 / levels[L - 1]!;
+}
+
+/** Median of the distinct values of `xs` (mean of the two middle ones for an even count). */
+function medianOfDistinct(xs: ArrayLike<number>): number {
+  const distinct = [...new Set(Array.from(xs))].sort((x, y) => x - y);
+  const m = distinct.length;
+  if (m % 2 === 1) return distinct[(m - 1) / 2]!;
+  return (distinct[m / 2 - 1]! + distinct[m / 2]!) / 2;
+}

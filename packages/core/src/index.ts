@@ -6,6 +6,7 @@ export { LEAKY_RELU_SLOPE, MlpHead, type HeadWeights } from "./heads.js";
 export { bceWithLogits, log1mSigmoidProduct, logSigmoid, observedNll, stopGradient } from "./math.js";
 export * from "./objectives/index.js";
 export { strataPosteriors, type PosteriorOptions, type Smoothing, type StrataPosteriors } from "./posteriors.js";
+export * from "./metrics.js";
 export { Rng, deriveSeed, hashString } from "./random.js";
 export {
   DEFAULT_TRAIN_OPTIONS,

@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+/**
+ * The `implicitrm` command. Expected problems (bad config, bad data) print one clear message and
+ * exit non-zero without a stack trace; anything else is a bug and keeps its trace.
+ */
+import { ImplicitRMError } from "@implicitrm/core";
+import { benchCommand, BENCH_HELP } from "@implicitrm/evaluator";
+import { TRAIN_HELP, trainCommand } from "@implicitrm/trainer";
+
+const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help: string }> = {
+  train: { run: trainCommand, help: TRAIN_HELP },
+  bench: { run: benchCommand, help: BENCH_HELP },
+};
+
+const USAGE = `Usage: implicitrm <command> [options]
+
+Commands:
+  train   train one reward model and write a checkpoint
+  bench   compare methods over datasets and seeds
+
+Run \`implicitrm <command> --help\` for a command's options.
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    process.stdout.write(USAGE);
+    return name === undefined ? 1 : 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`implicitrm: unknown command "${name}"\n\n${USAGE}`);
+    return 2;
+  }
+  return command.run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    if (e instanceof ImplicitRMError) {
+      process.stderr.write(`implicitrm: error [${e.code}]: ${e.message}\n`);
+      process.exitCode = e.code === "E_CONFIG" ? 2 : 1;
+    } else {
+      process.stderr.write(`implicitrm: internal error (please report it): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      process.exitCode = 70;
+    }
+  },
+);

@@ -1,0 +1,102 @@
+/** `implicitrm bench`: methods × datasets × seeds → a Markdown table on stdout and a JSON file. */
+import { initBackend } from "@implicitrm/backends";
+import { ConfigError, listObjectives } from "@implicitrm/core";
+import {
+  type BackendChoice,
+  BUILTIN_DATASETS,
+  DEFAULT_TRAINER_CONFIG,
+  type TrainerConfig,
+  checkConfig,
+  listFlag,
+  numberFlag,
+  parseFlags,
+  writeFileAtomic,
+} from "@implicitrm/trainer";
+import { markdownTable, runBench } from "./bench.js";
+
+export const BENCH_HELP = `Usage: implicitrm bench [options]
+
+Trains every method on every dataset for every seed and evaluates on the clean test split.
+Prints a Markdown table (mean ± std over seeds); --out writes one JSON row per
+{method, dataset, seed, metrics}.
+
+Options:
+  --data <a,b>           datasets (default synthetic; built in: ${BUILTIN_DATASETS.join(", ")})
+  --methods <a,b|all>    objectives (default implicitrm,naive,oracle; all = ${listObjectives().join(",")})
+  --seeds <n>            number of seeds, 1..n (default 3)
+  --out <file.json>      write the rows as JSON (atomically)
+  --markdown <file.md>   also write the table to a file
+  --backend <name>       auto | cpu | wasm (default auto)
+  --epochs <n>  --patience <n>  --lr <x>  --batch-size <n>  --hidden <a,b>
+  --alpha <x>            simulator bias strength α (default 0.5)
+  --obs-rate <x>         simulator target observation rate (default 0.5)
+  --quiet                no per-run progress lines
+`;
+
+const FLAGS = {
+  data: { type: "string" },
+  methods: { type: "string" },
+  seeds: { type: "string" },
+  out: { type: "string" },
+  markdown: { type: "string" },
+  backend: { type: "string" },
+  epochs: { type: "string" },
+  patience: { type: "string" },
+  lr: { type: "string" },
+  "batch-size": { type: "string" },
+  hidden: { type: "string" },
+  alpha: { type: "string" },
+  "obs-rate": { type: "string" },
+  quiet: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+/** Runs `implicitrm bench`; returns the process exit code. */
+export async function benchCommand(argv: string[]): Promise<number> {
+  const f = parseFlags("bench", argv, FLAGS);
+  if (f.help) {
+    process.stdout.write(BENCH_HELP);
+    return 0;
+  }
+  const methodsFlag = listFlag(f.methods) ?? ["implicitrm", "naive", "oracle"];
+  const methods = methodsFlag.length === 1 && methodsFlag[0] === "all" ? listObjectives() : methodsFlag;
+  const known = listObjectives();
+  for (const m of methods) {
+    if (!known.includes(m)) throw new ConfigError(`--methods: unknown method "${m}"; choose from ${known.join(", ")} or all`);
+  }
+  const datasets = listFlag(f.data) ?? ["synthetic"];
+  const nSeeds = numberFlag("seeds", f.seeds) ?? 3;
+  if (!Number.isInteger(nSeeds) || nSeeds < 1) throw new ConfigError(`--seeds must be a positive integer, got ${f.seeds}`);
+  const overrides: Record<string, unknown> = {
+    backend: f.backend as BackendChoice | undefined,
+    epochs: numberFlag("epochs", f.epochs),
+    patience: numberFlag("patience", f.patience),
+    lr: numberFlag("lr", f.lr),
+    batchSize: numberFlag("batch-size", f["batch-size"]),
+    hidden: listFlag(f.hidden)?.map((h) => numberFlag("hidden", h)!),
+    alpha: numberFlag("alpha", f.alpha),
+    observationRate: numberFlag("obs-rate", f["obs-rate"]),
+  };
+  for (const k of Object.keys(overrides)) if (overrides[k] === undefined) delete overrides[k];
+  const config = { ...DEFAULT_TRAINER_CONFIG, ...checkConfig(overrides, "command line") } as TrainerConfig;
+  const backend = await initBackend(config.backend, { log: (m) => process.stderr.write(`${m}\n`) });
+
+  const started = Date.now();
+  const rows = await runBench(
+    { methods, datasets, seeds: Array.from({ length: nSeeds }, (_, i) => i + 1), config },
+    (row, i, total) => {
+      if (!f.quiet) {
+        process.stderr.write(
+          `[${i}/${total}] ${row.dataset} ${row.method} seed ${row.seed}: AUROC ${row.metrics.auroc.toFixed(4)} NLL ${row.metrics.nll.toFixed(4)} (epoch ${row.bestEpoch}, ${row.seconds.toFixed(1)} s)\n`,
+        );
+      }
+    },
+  );
+  const table = markdownTable(rows);
+  process.stdout.write(`${table}\n`);
+  const seconds = (Date.now() - started) / 1000;
+  process.stderr.write(`bench: ${rows.length} runs in ${seconds.toFixed(1)} s on ${backend.name}\n`);
+  if (f.out) await writeFileAtomic(f.out, `${JSON.stringify(rows, null, 2)}\n`);
+  if (f.markdown) await writeFileAtomic(f.markdown, table);
+  return 0;
+}

@@ -1,0 +1,93 @@
+/**
+ * Checkpoint directories: model.json (architecture and weights, float32 little-endian in base64),
+ * config.json (the full resolved config) and metrics.json (test metrics and the training history).
+ * Written atomically; loading checks the format and shapes and executes nothing.
+ */
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { DataError, type HeadName, type HeadWeights, RewardModel, type RewardModelState } from "@implicitrm/core";
+import { writeDirAtomic } from "./files.js";
+
+export const MODEL_FORMAT = "implicitrm-model";
+export const MODEL_FORMAT_VERSION = 1;
+
+function encode(a: Float32Array): string {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString("base64");
+}
+
+function decode(s: unknown, expected: number, where: string): Float32Array {
+  if (typeof s !== "string") throw new DataError(`${where} must be a base64 string`);
+  const buf = Buffer.from(s, "base64");
+  if (buf.byteLength !== expected * 4) throw new DataError(`${where} holds ${buf.byteLength / 4} floats, expected ${expected}`);
+  const out = new Float32Array(expected);
+  new Uint8Array(out.buffer).set(buf);
+  return out;
+}
+
+/** The JSON form of a model. */
+export function serializeModel(model: RewardModel): object {
+  const state = model.getState();
+  const heads: Record<string, unknown> = {};
+  for (const [name, w] of Object.entries(state.heads)) {
+    heads[name] = { layers: w!.layers.map((l) => ({ kernel: encode(l.kernel), bias: encode(l.bias) })) };
+  }
+  return { format: MODEL_FORMAT, version: MODEL_FORMAT_VERSION, objective: state.objective, inputDim: state.inputDim, hidden: state.hidden, heads };
+}
+
+/** Rebuilds a model from its JSON form, checking the format, version and every shape. */
+export function deserializeModel(json: unknown, file: string): RewardModel {
+  const j = json as Record<string, unknown>;
+  if (j?.format !== MODEL_FORMAT) throw new DataError(`not an ImplicitRM model file (format is ${JSON.stringify(j?.format)})`, { file });
+  if (j.version !== MODEL_FORMAT_VERSION) {
+    throw new DataError(`model format version ${String(j.version)} is not supported (this version reads ${MODEL_FORMAT_VERSION})`, { file });
+  }
+  const inputDim = j.inputDim as number;
+  const hidden = j.hidden as number[];
+  if (!Number.isInteger(inputDim) || !Array.isArray(hidden) || !hidden.every(Number.isInteger)) {
+    throw new DataError("inputDim and hidden must be integers", { file });
+  }
+  const sizes = [inputDim, ...hidden, 1];
+  const heads: Partial<Record<HeadName, HeadWeights>> = {};
+  for (const [name, h] of Object.entries((j.heads ?? {}) as Record<string, { layers: Array<{ kernel: unknown; bias: unknown }> }>)) {
+    if (!Array.isArray(h?.layers) || h.layers.length !== sizes.length - 1) throw new DataError(`head "${name}" must have ${sizes.length - 1} layers`, { file });
+    heads[name as HeadName] = {
+      inputDim,
+      hidden,
+      layers: h.layers.map((l, i) => ({
+        kernel: decode(l.kernel, sizes[i]! * sizes[i + 1]!, `head "${name}" layer ${i} kernel`),
+        bias: decode(l.bias, sizes[i + 1]!, `head "${name}" layer ${i} bias`),
+      })),
+    };
+  }
+  if (!heads.reward) throw new DataError("the model has no reward head", { file });
+  const state: RewardModelState = { objective: String(j.objective), inputDim, hidden, heads };
+  return RewardModel.fromState(state);
+}
+
+/** Writes model.json, config.json and metrics.json into `dir` atomically. */
+export async function writeCheckpoint(dir: string, model: RewardModel, config: object, metrics: object): Promise<void> {
+  await writeDirAtomic(dir, async (tmp) => {
+    const { writeFile } = await import("node:fs/promises");
+    await writeFile(join(tmp, "model.json"), JSON.stringify(serializeModel(model)));
+    await writeFile(join(tmp, "config.json"), `${JSON.stringify(config, null, 2)}\n`);
+    await writeFile(join(tmp, "metrics.json"), `${JSON.stringify(metrics, null, 2)}\n`);
+  });
+}
+
+/** Loads the model of a checkpoint directory. */
+export async function loadCheckpointModel(dir: string): Promise<RewardModel> {
+  const file = join(dir, "model.json");
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (e) {
+    throw new DataError(`cannot read the checkpoint: ${(e as Error).message}`, { file });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new DataError(`the checkpoint is not valid JSON (${(e as Error).message})`, { file });
+  }
+  return deserializeModel(json, file);
+}

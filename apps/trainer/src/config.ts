@@ -1,0 +1,83 @@
+/**
+ * The trainer's configuration: a JSON file (`--config`) and command-line flags over the defaults.
+ * Every key is checked; an unknown key or a bad value is a ConfigError naming the file and the key.
+ */
+import { readFile } from "node:fs/promises";
+import { ConfigError, DEFAULT_TRAIN_OPTIONS, type TrainOptions, resolveTrainOptions } from "@implicitrm/core";
+import { DEFAULT_SIMULATION, type SimulationSettings } from "./data.js";
+
+export type BackendChoice = "auto" | "cpu" | "wasm";
+
+export interface TrainerConfig extends TrainOptions, SimulationSettings {
+  /** Dataset spec: 'synthetic' (default). */
+  data: string;
+  /** Compute backend (default 'auto': wasm if it starts, else cpu). */
+  backend: BackendChoice;
+  /** Checkpoint directory to write (default 'runs/<objective>-seed<seed>'). */
+  out: string | null;
+}
+
+export const DEFAULT_TRAINER_CONFIG: Readonly<TrainerConfig> = Object.freeze({
+  ...DEFAULT_TRAIN_OPTIONS,
+  ...DEFAULT_SIMULATION,
+  data: "synthetic",
+  backend: "auto" as BackendChoice,
+  out: null,
+});
+
+const BACKENDS: readonly BackendChoice[] = ["auto", "cpu", "wasm"];
+
+/** Reads a JSON config file; its keys must be TrainerConfig keys. */
+export async function readConfigFile(path: string): Promise<Partial<TrainerConfig>> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (e) {
+    throw new ConfigError(`cannot read config file ${path}: ${(e as Error).message}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError(`config file ${path} is not valid JSON: ${(e as Error).message}`);
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    throw new ConfigError(`config file ${path} must hold a JSON object of settings`);
+  }
+  return checkConfig(parsed as Record<string, unknown>, `config file ${path}`);
+}
+
+/** Checks keys and values of a partial config; `source` names where they came from in errors. */
+export function checkConfig(values: Record<string, unknown>, source: string): Partial<TrainerConfig> {
+  const known = Object.keys(DEFAULT_TRAINER_CONFIG);
+  for (const key of Object.keys(values)) {
+    if (!known.includes(key)) throw new ConfigError(`${source}: unknown key "${key}"; known keys: ${known.join(", ")}`);
+  }
+  const cfg = values as Partial<TrainerConfig>;
+  if (cfg.backend !== undefined && !BACKENDS.includes(cfg.backend)) {
+    throw new ConfigError(`${source}: "backend" must be one of ${BACKENDS.join(", ")}, got ${JSON.stringify(cfg.backend)}`);
+  }
+  for (const key of ["alpha", "observationRate"] as const) {
+    const v = cfg[key];
+    if (v !== undefined && !(typeof v === "number" && v > 0 && v <= 1)) {
+      throw new ConfigError(`${source}: "${key}" must be a number in (0, 1], got ${JSON.stringify(v)}`);
+    }
+  }
+  const trainPart = pickTrainOptions(cfg);
+  try {
+    resolveTrainOptions(trainPart);
+  } catch (e) {
+    throw new ConfigError(`${source}: ${(e as Error).message}`);
+  }
+  return cfg;
+}
+
+/** The subset of a config that the core training loop takes. */
+export function pickTrainOptions(cfg: Partial<TrainerConfig>): Partial<TrainOptions> {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(DEFAULT_TRAIN_OPTIONS)) {
+    const v = (cfg as Record<string, unknown>)[key];
+    if (v !== undefined) out[key] = v;
+  }
+  return out as Partial<TrainOptions>;
+}

@@ -1,0 +1,110 @@
+/** `implicitrm train`: config file and flags → a checkpoint directory with weights, config and metrics. */
+import { initBackend } from "@implicitrm/backends";
+import { listObjectives } from "@implicitrm/core";
+import { numberFlag, listFlag, parseFlags } from "./args.js";
+import { type BackendChoice, DEFAULT_TRAINER_CONFIG, type TrainerConfig, checkConfig, readConfigFile } from "./config.js";
+import { loadDataset } from "./data.js";
+import { writeCheckpoint } from "./checkpoint.js";
+import { createProgress } from "./progress.js";
+import { trainAndEvaluate } from "./run.js";
+
+export const TRAIN_HELP = `Usage: implicitrm train [options]
+
+Trains one reward model and writes a checkpoint directory (model.json, config.json, metrics.json).
+
+Options:
+  --config <file>        JSON config; flags override it (keys: ${Object.keys(DEFAULT_TRAINER_CONFIG).join(", ")})
+  --data <spec>          dataset: synthetic (default)
+  --objective <name>     ${listObjectives().join(" | ")} (default implicitrm)
+  --backend <name>       auto | cpu | wasm (default auto)
+  --out <dir>            checkpoint directory (default runs/<objective>-seed<seed>)
+  --seed <n>             seed of data simulation, initialisation and shuffling (default 42)
+  --epochs <n>  --patience <n>  --lr <x>  --batch-size <n>  --weight-decay <x>
+  --hidden <a,b>         hidden layer widths (default 256,64)
+  --sampling <s>         positives+k | full (default positives+k), --k <n> negatives per positive (default 4)
+  --alpha <x>            simulator bias strength α (default 0.5)
+  --obs-rate <x>         simulator target observation rate (default 0.5)
+  --quiet                no progress output
+`;
+
+const FLAGS = {
+  config: { type: "string" },
+  data: { type: "string" },
+  objective: { type: "string" },
+  backend: { type: "string" },
+  out: { type: "string" },
+  seed: { type: "string" },
+  epochs: { type: "string" },
+  patience: { type: "string" },
+  lr: { type: "string" },
+  "batch-size": { type: "string" },
+  "weight-decay": { type: "string" },
+  hidden: { type: "string" },
+  sampling: { type: "string" },
+  k: { type: "string" },
+  alpha: { type: "string" },
+  "obs-rate": { type: "string" },
+  quiet: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+/** Resolves the full config: defaults, then the config file, then flags. */
+export async function resolveTrainerConfig(argv: string[]): Promise<{ config: TrainerConfig; quiet: boolean; help: boolean }> {
+  const f = parseFlags("train", argv, FLAGS);
+  const fromFile = f.config ? await readConfigFile(f.config) : {};
+  const hidden = listFlag(f.hidden)?.map((h) => numberFlag("hidden", h)!);
+  const fromFlags: Record<string, unknown> = {
+    data: f.data,
+    objective: f.objective,
+    backend: f.backend as BackendChoice | undefined,
+    out: f.out,
+    seed: numberFlag("seed", f.seed),
+    epochs: numberFlag("epochs", f.epochs),
+    patience: numberFlag("patience", f.patience),
+    lr: numberFlag("lr", f.lr),
+    batchSize: numberFlag("batch-size", f["batch-size"]),
+    weightDecay: numberFlag("weight-decay", f["weight-decay"]),
+    hidden,
+    sampling: f.sampling,
+    negativesPerPositive: numberFlag("k", f.k),
+    alpha: numberFlag("alpha", f.alpha),
+    observationRate: numberFlag("obs-rate", f["obs-rate"]),
+  };
+  for (const k of Object.keys(fromFlags)) if (fromFlags[k] === undefined) delete fromFlags[k];
+  const config = { ...DEFAULT_TRAINER_CONFIG, ...fromFile, ...checkConfig(fromFlags, "command line") } as TrainerConfig;
+  return { config, quiet: f.quiet === true, help: f.help === true };
+}
+
+/** Runs `implicitrm train`; returns the process exit code. */
+export async function trainCommand(argv: string[]): Promise<number> {
+  const { config, quiet, help } = await resolveTrainerConfig(argv);
+  if (help) {
+    process.stdout.write(TRAIN_HELP);
+    return 0;
+  }
+  const backend = await initBackend(config.backend, { log: (m) => process.stderr.write(`${m}\n`) });
+  const dataset = await loadDataset(config.data, config.seed, config);
+  const out = config.out ?? `runs/${config.objective}-seed${config.seed}`;
+  const progress = createProgress(config.objective, config.epochs, process.stderr, quiet);
+  const run = await trainAndEvaluate(dataset, config, (rec) => progress.epoch(rec));
+  progress.done(
+    `${config.objective}: best epoch ${run.bestEpoch} (${run.selection} ${run.bestSelectionLoss.toFixed(4)}), ${run.steps} steps in ${run.seconds.toFixed(1)} s on ${backend.name}`,
+  );
+  await writeCheckpoint(out, run.result.model, { ...config, backend: backend.name }, {
+    dataset: dataset.name,
+    datasetInfo: dataset.info,
+    selection: run.selection,
+    bestEpoch: run.bestEpoch,
+    bestSelectionLoss: run.bestSelectionLoss,
+    steps: run.steps,
+    seconds: run.seconds,
+    test: run.metrics,
+    history: run.result.history,
+  });
+  run.result.model.dispose();
+  const m = run.metrics;
+  process.stdout.write(
+    `test AUROC ${m.auroc.toFixed(4)}  NLL ${m.nll.toFixed(4)}  MAE ${m.mae.toFixed(4)}  ECE ${m.ece.toFixed(4)}\ncheckpoint written to ${out}\n`,
+  );
+  return 0;
+}

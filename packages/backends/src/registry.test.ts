@@ -1,0 +1,162 @@
+// Registry behaviour: init-once, fall-through, notices and the aggregated error. Fresh registries
+// keep these cases independent; tfjs's own backend state is global, so tests run sequentially.
+import * as tf from "@tensorflow/tfjs-core";
+import { describe, expect, it } from "vitest";
+import { BackendError, initBackend, listBackends, registerBackend } from "./index.js";
+import { BackendRegistry } from "./registry.js";
+
+const loadCpu = async (): Promise<void> => {
+  await import("@tensorflow/tfjs-backend-cpu");
+};
+
+/** Runs `fn`, expecting it to reject with a BackendError, and returns that error. */
+async function backendError(fn: () => Promise<unknown>): Promise<BackendError> {
+  try {
+    await fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(BackendError);
+    return err as BackendError;
+  }
+  throw new Error("expected a BackendError, nothing was thrown");
+}
+
+describe("BackendRegistry", () => {
+  it("an unknown backend gives the aggregated error naming the known backends", async () => {
+    const reg = new BackendRegistry();
+    reg.register("cpu", loadCpu, 1);
+    reg.register("other", async () => {}, 0);
+    const err = await backendError(() => reg.resolve("webgl"));
+    expect(err.code).toBe("E_BACKEND");
+    expect(err.name).toBe("BackendError");
+    expect(err.failures).toEqual([{ name: "webgl", reason: "unknown backend (known: cpu, other)" }]);
+    expect(err.message).toContain("'webgl'");
+    expect(err.message).toContain("Known backends: cpu, other");
+  });
+
+  it("the package's initBackend rejects an unknown name, listing cpu and wasm", async () => {
+    const err = await backendError(() => initBackend("gpu" as "cpu"));
+    expect(err.message).toMatch(/gpu: unknown backend \(known: wasm, cpu\)/);
+    expect(err.message).toContain("Known backends: wasm, cpu");
+  });
+
+  it("falls through a backend whose loader throws; the notice names it and the reason", async () => {
+    const reg = new BackendRegistry();
+    let calls = 0;
+    reg.register(
+      "broken",
+      async () => {
+        calls++;
+        throw new Error("simulated\n  loader failure");
+      },
+      5,
+    );
+    reg.register("cpu", loadCpu, 1);
+    const first = await reg.resolve("auto");
+    expect(first.name).toBe("cpu");
+    expect(tf.getBackend()).toBe("cpu");
+    expect(first.notice).toBe(
+      "ImplicitRM: backend broken (simulated loader failure) could not start; using cpu instead.",
+    );
+    // The failure is cached: the loader is not run again, the notice repeats.
+    const again = await reg.resolve(["broken", "cpu"]);
+    expect(again).toEqual(first);
+    expect(calls).toBe(1);
+    expect(reg.list()).toEqual([
+      { name: "broken", priority: 5, state: "failed", reason: "simulated loader failure" },
+      { name: "cpu", priority: 1, state: "ready" },
+    ]);
+  });
+
+  it("initialises each backend once, even under concurrent resolution", async () => {
+    const reg = new BackendRegistry();
+    let calls = 0;
+    reg.register(
+      "cpu",
+      async () => {
+        calls++;
+        await loadCpu();
+      },
+      1,
+    );
+    const results = await Promise.all([reg.resolve("cpu"), reg.resolve("auto"), reg.resolve(["cpu"])]);
+    expect(results.map((r) => r.name)).toEqual(["cpu", "cpu", "cpu"]);
+    expect(calls).toBe(1);
+  });
+
+  it("when every candidate fails, throws one error listing each failure", async () => {
+    const reg = new BackendRegistry();
+    reg.register(
+      "alpha",
+      async () => {
+        throw new Error("alpha is broken");
+      },
+      3,
+    );
+    reg.register(
+      "beta",
+      () => Promise.reject({ message: "beta rejected with a plain object" }),
+      2,
+    );
+    reg.register("gamma", async () => {}, 1); // loads, but registers no tfjs backend
+    reg.register(
+      "hidden",
+      async () => {
+        throw new Error("never tried by auto");
+      },
+      -1,
+    );
+    const err = await backendError(() => reg.resolve("auto"));
+    expect(err.failures.map((f) => [f.name, f.reason])).toEqual([
+      ["alpha", "alpha is broken"],
+      ["beta", "beta rejected with a plain object"],
+      ["gamma", "its loader finished but no tfjs backend named 'gamma' was registered with tfjs-core"],
+    ]);
+    expect(err.message).toContain("tried alpha, beta, gamma");
+    expect(err.message).toContain("  - alpha: alpha is broken");
+    expect(err.message).toContain("  - beta: beta rejected with a plain object");
+    expect(err.message).toContain("  - gamma: its loader finished");
+    expect(err.message).toContain("Known backends: alpha, beta, gamma, hidden");
+    expect(err.cause).toBeInstanceOf(AggregateError);
+
+    const listed = await backendError(() => reg.resolve(["hidden", "nope"]));
+    expect(listed.failures.map((f) => [f.name, f.reason])).toEqual([
+      ["hidden", "never tried by auto"],
+      ["nope", "unknown backend (known: alpha, beta, gamma, hidden)"],
+    ]);
+  });
+
+  it("follows onnxruntime-web's re-registration rules and validates input", async () => {
+    const reg = new BackendRegistry();
+    const a = async () => {};
+    const b = async () => {};
+    reg.register("x", a, 1);
+    reg.register("x", a, 1); // same loader, same priority: no-op
+    expect(() => reg.register("x", b, 1)).toThrow(BackendError);
+    reg.register("x", b, 0); // lower priority: ignored
+    expect(reg.list()).toEqual([{ name: "x", priority: 1, state: "registered" }]);
+    reg.register("x", b, 2); // higher priority: replaces
+    expect(reg.list()).toEqual([{ name: "x", priority: 2, state: "registered" }]);
+    expect(() => reg.register("", a, 1)).toThrow(/invalid backend name/);
+    expect(() => reg.register("auto", a, 1)).toThrow(/invalid backend name/);
+    expect(() => reg.register("y", a, Number.NaN)).toThrow(/finite number/);
+    await expect(reg.resolve([])).rejects.toThrow(/no candidate backends/);
+    await expect(new BackendRegistry().resolve("auto")).rejects.toThrow(/none registered/);
+  });
+
+  it("'auto' through initBackend logs one notice when a higher-priority backend fails", async () => {
+    registerBackend(
+      "flaky",
+      async () => {
+        throw new Error("flaky device lost");
+      },
+      100,
+    );
+    const logged: string[] = [];
+    const res = await initBackend("auto", { log: (m) => logged.push(m) });
+    expect(res.name).toBe("wasm");
+    expect(tf.getBackend()).toBe("wasm");
+    expect(logged).toEqual(["ImplicitRM: backend flaky (flaky device lost) could not start; using wasm instead."]);
+    expect(res.notice).toBe(logged[0]);
+    expect(listBackends().map((b) => b.name)).toEqual(["flaky", "wasm", "cpu"]);
+  });
+});

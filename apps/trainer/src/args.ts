@@ -4,10 +4,12 @@ import { ConfigError } from "@implicitrm/core";
 
 export type FlagSpec = Record<string, { type: "string" | "boolean"; short?: string; multiple?: boolean }>;
 
+export type FlagValues<T extends FlagSpec> = { [K in keyof T]?: T[K]["type"] extends "boolean" ? boolean : string };
+
 /** Parses argv strictly: an unknown flag or a missing value is a ConfigError naming the command. */
-export function parseFlags<T extends FlagSpec>(command: string, argv: string[], options: T) {
+export function parseFlags<T extends FlagSpec>(command: string, argv: string[], options: T): FlagValues<T> {
   try {
-    return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;
+    return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values as FlagValues<T>;
   } catch (e) {
     throw new ConfigError(`implicitrm ${command}: ${(e as Error).message.replace(/\. To specify.*$/s, "")}; see \`implicitrm ${command} --help\``);
   }

@@ -1,2 +1,6 @@
-// tfjs-core alone registers no gradients in Node; training needs them. Imported once by index.ts.
-import "@tensorflow/tfjs-core/dist/register_all_gradients";
+// tfjs-core alone registers no gradients in Node; training needs them. The registrations are
+// tfjs-core's own, bundled at build time by scripts/bundle-gradients.mjs (see there for why).
+// tfjs-core's main entry must be evaluated first: it creates the global engine whose tensor class
+// the bundled gradient code then operates on.
+import "@tensorflow/tfjs-core";
+import "./generated/tfjs-gradients.js";

@@ -3,7 +3,7 @@
  * data for a given (dataset, seed). Rows are `{method, dataset, seed, metrics}`; the summary table
  * reports mean ± std over seeds.
  */
-import type { Metrics } from "@implicitrm/core";
+import { ConfigError, type Metrics } from "@implicitrm/core";
 import { type TrainerConfig, loadDataset, trainAndEvaluate } from "@implicitrm/trainer";
 
 export interface BenchRow {
@@ -35,6 +35,9 @@ export async function runBench(plan: BenchPlan, onRow?: (row: BenchRow, index: n
       for (const method of plan.methods) {
         const run = await trainAndEvaluate(data, { ...plan.config, objective: method, seed });
         run.result.model.dispose();
+        if (!run.metrics) {
+          throw new ConfigError(`dataset "${dataset}" has no clean test labels (rStar): bench needs ground truth to compare methods`);
+        }
         const row: BenchRow = { method, dataset, seed, metrics: run.metrics, bestEpoch: run.bestEpoch, selection: run.selection, seconds: run.seconds };
         rows.push(row);
         onRow?.(row, rows.length, total);

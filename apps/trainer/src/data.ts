@@ -1,9 +1,11 @@
 /**
  * Turns a dataset spec from the command line or a config into train/validation/test FeatureSets.
- * 'synthetic' is the built-in default (no files, no downloads).
+ * 'synthetic' is the built-in default (no files, no downloads); a `.jsonl` path is read as
+ * precomputed features with their feedback (see features-file.ts).
  */
 import { ConfigError, type SplitFeatureSets } from "@implicitrm/core";
 import { syntheticDataset } from "@implicitrm/datasets";
+import { loadFeaturesFile } from "./features-file.js";
 
 /** How implicit feedback is simulated from ratings (METHOD §4). */
 export interface SimulationSettings {
@@ -31,5 +33,8 @@ export async function loadDataset(spec: string, seed: number, simulation: Partia
   if (spec === "synthetic") {
     return syntheticDataset({ seed, alpha: sim.alpha, observationRate: sim.observationRate });
   }
-  throw new ConfigError(`unknown dataset "${spec}": the built-in datasets are ${BUILTIN_DATASETS.join(", ")}`);
+  if (spec.endsWith(".jsonl")) return loadFeaturesFile(spec, seed);
+  throw new ConfigError(
+    `unknown dataset "${spec}": use a built-in dataset (${BUILTIN_DATASETS.join(", ")}) or a features file (.jsonl, one {"features": [...], "r": 0|1, "rStar"?: 0|1} per line)`,
+  );
 }

@@ -3,10 +3,10 @@ import { type FeatureSet, type Metrics, type RewardModel, classificationMetrics,
 /**
  * Test metrics of a trained model (METHOD §5): r̂ = σ(f(x)) on the clean test split against r*,
  * with the recall threshold chosen to maximise F1 on the validation split's clean labels (the test
- * split is read once, here).
+ * split is read once, here). Null when there is no clean test split (logs without ground truth).
  */
-export function evaluateModel(model: RewardModel, validation: FeatureSet, test: FeatureSet): Metrics {
-  if (!test.rStar) throw new Error("the test split has no clean labels (rStar) to evaluate against");
+export function evaluateModel(model: RewardModel, validation: FeatureSet, test: FeatureSet): Metrics | null {
+  if (test.n === 0 || !test.rStar) return null;
   const threshold = validation.rStar ? f1OptimalThreshold(model.predict(validation.features), validation.rStar).threshold : undefined;
   const p = model.predict(test.features);
   return classificationMetrics({

@@ -8,7 +8,8 @@ import { evaluateModel } from "./evaluate.js";
 
 export interface TrainRunResult extends Omit<TrainResult, "model" | "history"> {
   result: TrainResult;
-  metrics: Metrics;
+  /** Test metrics; null when the dataset has no clean test split. */
+  metrics: Metrics | null;
 }
 
 /** Trains `config.objective` on a loaded dataset and evaluates it on the clean test split. */

@@ -14,7 +14,7 @@ Trains one reward model and writes a checkpoint directory (model.json, config.js
 
 Options:
   --config <file>        JSON config; flags override it (keys: ${Object.keys(DEFAULT_TRAINER_CONFIG).join(", ")})
-  --data <spec>          dataset: synthetic (default)
+  --data <spec>          synthetic (default), or a features file .jsonl: {"features": [...], "r": 0|1, "rStar"?: 0|1, "group"?} per line
   --objective <name>     ${listObjectives().join(" | ")} (default implicitrm)
   --backend <name>       auto | cpu | wasm (default auto)
   --out <dir>            checkpoint directory (default runs/<objective>-seed<seed>)
@@ -104,7 +104,10 @@ export async function trainCommand(argv: string[]): Promise<number> {
   run.result.model.dispose();
   const m = run.metrics;
   process.stdout.write(
-    `test AUROC ${m.auroc.toFixed(4)}  NLL ${m.nll.toFixed(4)}  MAE ${m.mae.toFixed(4)}  ECE ${m.ece.toFixed(4)}\ncheckpoint written to ${out}\n`,
+    m
+      ? `test AUROC ${m.auroc.toFixed(4)}  NLL ${m.nll.toFixed(4)}  MAE ${m.mae.toFixed(4)}  ECE ${m.ece.toFixed(4)}\n`
+      : "no clean test labels (rStar) in the data: test metrics skipped\n",
   );
+  process.stdout.write(`checkpoint written to ${out}\n`);
   return 0;
 }

@@ -134,6 +134,16 @@ async function loadWasm(): Promise<void> {
   tf.env().set("WASM_HAS_MULTITHREAD_SUPPORT", false);
 }
 
+/**
+ * tfjs-backend-cpu prints a multi-line "install tfjs-node" banner on its first write in Node, into
+ * every CLI's output. The choice of a faster backend is ours to report ('auto' and the 'tensorflow'
+ * backend), so the banner is switched off by marking the backend as already used.
+ */
+function silenceTfjsNodeHint(): void {
+  const backend = tf.backend() as unknown as { firstUse?: boolean };
+  if (typeof backend.firstUse === "boolean") backend.firstUse = false;
+}
+
 registerBackend("cpu", loadCpu, CPU_PRIORITY);
 registerBackend("wasm", loadWasm, WASM_PRIORITY);
 
@@ -157,6 +167,7 @@ export async function initBackend(
 ): Promise<ResolvedBackend> {
   if (opts.wasmPaths !== undefined) wasmSettings.wasmPaths = opts.wasmPaths;
   const resolved = await resolveBackend(name);
+  if (resolved.name === "cpu") silenceTfjsNodeHint();
   if (resolved.notice !== undefined) (opts.log ?? ((msg: string) => console.warn(msg)))(resolved.notice);
   return resolved;
 }

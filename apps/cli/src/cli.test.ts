@@ -1,0 +1,130 @@
+// End-to-end tests of the built `implicitrm` command: real processes, real files.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+
+const bin = fileURLToPath(new URL("../dist/bin.js", import.meta.url));
+
+function cli(args: string[], cwd: string) {
+  const res = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: "utf8", timeout: 120_000 });
+  return { code: res.status, stdout: res.stdout, stderr: res.stderr };
+}
+
+function workdir(): string {
+  return mkdtempSync(join(tmpdir(), "implicitrm-cli-"));
+}
+
+/** A features file: 40 rows of 3 features, r and rStar; `edit` changes row i before writing. */
+function featuresFile(dir: string, edit: (row: Record<string, unknown>, i: number) => void = () => {}): string {
+  const lines = [];
+  for (let i = 0; i < 40; i++) {
+    const row: Record<string, unknown> = { id: `row${i}`, features: [i / 40, (i % 7) / 7, 1], r: i % 3 === 0 ? 1 : 0, rStar: i % 2 === 0 ? 1 : 0 };
+    edit(row, i);
+    lines.push(JSON.stringify(row).replace('"__NaN__"', "NaN"));
+  }
+  const path = join(dir, "features.jsonl");
+  writeFileSync(path, `${lines.join("\n")}\n`);
+  return path;
+}
+
+const fast = ["--epochs", "2", "--hidden", "8", "--quiet", "--backend", "cpu"];
+
+describe("implicitrm train: bad input is a clear error, a non-zero exit and no output", () => {
+  const cases: Array<{ name: string; setup: (dir: string) => string[]; code: number; message: RegExp }> = [
+    {
+      name: "a config with an unknown key",
+      setup: (dir) => {
+        writeFileSync(join(dir, "cfg.json"), JSON.stringify({ lr: 0.001, learningRate: 0.1 }));
+        return ["--config", join(dir, "cfg.json")];
+      },
+      code: 2,
+      message: /config file .*cfg\.json: unknown key "learningRate"; known keys: .*lr/,
+    },
+    { name: "a negative learning rate", setup: () => ["--lr=-0.01"], code: 2, message: /"lr" must be a positive number, got -0\.01/ },
+    { name: "an unknown flag", setup: () => ["--learning-rate", "1"], code: 2, message: /Unknown option '--learning-rate'.*implicitrm train --help/ },
+    {
+      name: "features with NaN",
+      setup: (dir) => ["--data", featuresFile(dir, (row, i) => i === 6 && ((row.features as unknown[])[1] = "__NaN__"))],
+      code: 1,
+      message: /features\.jsonl:7: not valid JSON/,
+    },
+    {
+      name: "features with null",
+      setup: (dir) => ["--data", featuresFile(dir, (row, i) => i === 4 && ((row.features as unknown[])[2] = null))],
+      code: 1,
+      message: /features\.jsonl:5 field "features\[2\]": null is not a finite number/,
+    },
+    {
+      name: "a dataset with no positives",
+      setup: (dir) => ["--data", featuresFile(dir, (row) => (row.r = 0))],
+      code: 1,
+      message: /no positives .*check the rating direction/,
+    },
+    {
+      name: "r outside {0, 1}",
+      setup: (dir) => ["--data", featuresFile(dir, (row, i) => i === 9 && (row.r = 2))],
+      code: 1,
+      message: /features\.jsonl:10 field "r": must be 0 or 1, got 2/,
+    },
+  ];
+  it.each(cases)("$name", ({ setup, code, message }) => {
+    const dir = workdir();
+    const args = setup(dir);
+    const res = cli(["train", ...args, ...fast, "--out", join(dir, "ckpt")], dir);
+    expect(res.code).toBe(code);
+    expect(res.stderr).toMatch(message);
+    expect(res.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(existsSync(join(dir, "ckpt"))).toBe(false);
+    expect(readdirSync(dir).filter((f) => f.includes(".tmp-"))).toEqual([]);
+  });
+});
+
+describe("implicitrm train", () => {
+  it("writes a checkpoint directory with weights, config and metrics", () => {
+    const dir = workdir();
+    const res = cli(["train", "--data", "synthetic", ...fast, "--seed", "3", "--out", join(dir, "ckpt")], dir);
+    expect(res.stderr).toBe("");
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(/test AUROC 0\.\d+/);
+    expect(readdirSync(join(dir, "ckpt")).sort()).toEqual(["config.json", "metrics.json", "model.json"]);
+    const config = JSON.parse(readFileSync(join(dir, "ckpt", "config.json"), "utf8"));
+    expect(config).toMatchObject({ seed: 3, epochs: 2, hidden: [8], objective: "implicitrm", backend: "cpu" });
+    const metrics = JSON.parse(readFileSync(join(dir, "ckpt", "metrics.json"), "utf8"));
+    expect(metrics.test.auroc).toBeGreaterThan(0.5);
+    expect(metrics.history).toHaveLength(2);
+    expect(metrics.selection).toBe("observed-nll");
+  });
+
+  it("trains on a features file without clean labels and skips test metrics", () => {
+    const dir = workdir();
+    const data = featuresFile(dir, (row) => delete row.rStar);
+    const res = cli(["train", "--data", data, ...fast, "--out", join(dir, "ckpt")], dir);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(/test metrics skipped/);
+    expect(JSON.parse(readFileSync(join(dir, "ckpt", "metrics.json"), "utf8")).test).toBeNull();
+  });
+});
+
+describe("implicitrm bench", () => {
+  it("prints a Markdown table and writes one JSON row per {method, dataset, seed}", () => {
+    const dir = workdir();
+    const res = cli(["bench", "--data", "synthetic", "--methods", "implicitrm,naive", "--seeds", "2", "--out", "r.json", ...fast], dir);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(/\| synthetic \| implicitrm \| 0\.\d{4} ± 0\.\d{4} \|/);
+    const rows = JSON.parse(readFileSync(join(dir, "r.json"), "utf8"));
+    expect(rows).toHaveLength(4);
+    expect(rows.map((r: { method: string; seed: number }) => `${r.method}:${r.seed}`).sort()).toEqual(["implicitrm:1", "implicitrm:2", "naive:1", "naive:2"]);
+    for (const key of ["auroc", "nll", "mae", "rmse", "r2", "pearson", "ece", "ndcg", "recall", "pairwiseAccuracy"]) {
+      expect(typeof rows[0].metrics[key]).toBe("number");
+    }
+  });
+
+  it("rejects an unknown method before training", () => {
+    const res = cli(["bench", "--methods", "implicitrm,magic", ...fast], workdir());
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(/unknown method "magic"; choose from .*naive/);
+  });
+});

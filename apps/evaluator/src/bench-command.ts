@@ -12,7 +12,11 @@ import {
   parseFlags,
   writeFileAtomic,
 } from "@implicitrm/trainer";
-import { markdownTable, runBench } from "./bench.js";
+import { markdownTable, runBench, sweepChart } from "./bench.js";
+
+function fmt(v: unknown): string {
+  return typeof v === "number" && !Number.isInteger(v) ? v.toFixed(4) : String(v);
+}
 
 export const BENCH_HELP = `Usage: implicitrm bench [options]
 
@@ -24,11 +28,12 @@ Options:
   --data <a,b>           datasets (default synthetic; built in: ${BUILTIN_DATASETS.join(", ")})
   --methods <a,b|all>    objectives (default implicitrm,naive,oracle; all = ${listObjectives().join(",")})
   --seeds <n>            number of seeds, 1..n (default 3)
-  --out <file.json>      write the rows as JSON (atomically)
+  --out <file.json>      write the rows as JSON, and the table as <file>.md beside it (atomically)
   --markdown <file.md>   also write the table to a file
   --backend <name>       auto | cpu | wasm (default auto)
   --epochs <n>  --patience <n>  --lr <x>  --batch-size <n>  --hidden <a,b>
   --alpha <x>            simulator bias strength α (default 0.5)
+  --alpha-sweep <a,b,..> run every α listed and write an SVG plot (AUROC and NLL against α) next to --out
   --obs-rate <x>         simulator target observation rate (default 0.5)
   --quiet                no per-run progress lines
 `;
@@ -46,6 +51,7 @@ const FLAGS = {
   "batch-size": { type: "string" },
   hidden: { type: "string" },
   alpha: { type: "string" },
+  "alpha-sweep": { type: "string" },
   "obs-rate": { type: "string" },
   quiet: { type: "boolean" },
   help: { type: "boolean", short: "h" },
@@ -81,22 +87,37 @@ export async function benchCommand(argv: string[]): Promise<number> {
   const config = { ...DEFAULT_TRAINER_CONFIG, ...checkConfig(overrides, "command line") } as TrainerConfig;
   const backend = await initBackend(config.backend, { log: (m) => process.stderr.write(`${m}\n`) });
 
+  const alphas = listFlag(f["alpha-sweep"])?.map((a) => numberFlag("alpha-sweep", a)!) ?? [config.alpha];
+  for (const a of alphas) {
+    if (!(a > 0 && a <= 1)) throw new ConfigError(`--alpha-sweep: every α must be in (0, 1], got ${a}`);
+  }
+  if (f["alpha-sweep"] && !f.out) throw new ConfigError("--alpha-sweep writes its plot next to --out: give --out <file.json>");
+
   const started = Date.now();
+  const log = (line: string) => {
+    if (!f.quiet) process.stderr.write(`${line}\n`);
+  };
   const rows = await runBench(
-    { methods, datasets, seeds: Array.from({ length: nSeeds }, (_, i) => i + 1), config },
-    (row, i, total) => {
-      if (!f.quiet) {
-        process.stderr.write(
-          `[${i}/${total}] ${row.dataset} ${row.method} seed ${row.seed}: AUROC ${row.metrics.auroc.toFixed(4)} NLL ${row.metrics.nll.toFixed(4)} (epoch ${row.bestEpoch}, ${row.seconds.toFixed(1)} s)\n`,
-        );
-      }
-    },
+    { methods, datasets, seeds: Array.from({ length: nSeeds }, (_, i) => i + 1), alphas, config },
+    (row, i, total) =>
+      log(
+        `[${i}/${total}] ${row.dataset} α=${row.alpha} ${row.method} seed ${row.seed}: AUROC ${row.metrics.auroc.toFixed(4)} NLL ${row.metrics.nll.toFixed(4)} (epoch ${row.bestEpoch}, ${row.seconds.toFixed(1)} s)`,
+      ),
+    (dataset, alpha, seed, info) =>
+      log(
+        `${dataset} α=${alpha} seed ${seed}: ${["nTrain", "observationRate", "positiveRate", "feedbackRate"].map((k) => `${k} ${fmt(info[k])}`).join(", ")}`,
+      ),
   );
   const table = markdownTable(rows);
   process.stdout.write(`${table}\n`);
   const seconds = (Date.now() - started) / 1000;
   process.stderr.write(`bench: ${rows.length} runs in ${seconds.toFixed(1)} s on ${backend.name}\n`);
-  if (f.out) await writeFileAtomic(f.out, `${JSON.stringify(rows, null, 2)}\n`);
+  if (f.out) {
+    const stem = f.out.replace(/\.json$/i, "");
+    await writeFileAtomic(f.out, `${JSON.stringify(rows, null, 2)}\n`);
+    await writeFileAtomic(`${stem}.md`, table);
+    if (alphas.length > 1) await writeFileAtomic(`${stem}.svg`, sweepChart(rows));
+  }
   if (f.markdown) await writeFileAtomic(f.markdown, table);
   return 0;
 }

@@ -5,11 +5,14 @@
  */
 import { ConfigError, type Metrics } from "@implicitrm/core";
 import { type TrainerConfig, loadDataset, trainAndEvaluate } from "@implicitrm/trainer";
+import { lineChartSvg } from "./plot.js";
 
 export interface BenchRow {
   method: string;
   dataset: string;
   seed: number;
+  /** Simulator bias strength α of this row's data. */
+  alpha: number;
   metrics: Metrics;
   bestEpoch: number;
   selection: string;
@@ -21,26 +24,44 @@ export interface BenchPlan {
   datasets: string[];
   /** Seeds to run (each seeds the simulation, the initialisation and the shuffling). */
   seeds: number[];
-  /** Shared training and simulation settings; `objective` and `seed` are set per cell. */
+  /** Simulator α values (one, or several for a sweep). */
+  alphas: number[];
+  /** Shared training and simulation settings; `objective`, `seed` and `alpha` are set per cell. */
   config: TrainerConfig;
 }
 
 /** Runs every cell of the plan in order; `onRow` sees each row as it finishes. */
-export async function runBench(plan: BenchPlan, onRow?: (row: BenchRow, index: number, total: number) => void): Promise<BenchRow[]> {
+export async function runBench(
+  plan: BenchPlan,
+  onRow?: (row: BenchRow, index: number, total: number) => void,
+  onData?: (dataset: string, alpha: number, seed: number, info: Record<string, unknown>) => void,
+): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
-  const total = plan.methods.length * plan.datasets.length * plan.seeds.length;
+  const total = plan.methods.length * plan.datasets.length * plan.seeds.length * plan.alphas.length;
   for (const dataset of plan.datasets) {
-    for (const seed of plan.seeds) {
-      const data = await loadDataset(dataset, seed, plan.config);
-      for (const method of plan.methods) {
-        const run = await trainAndEvaluate(data, { ...plan.config, objective: method, seed });
-        run.result.model.dispose();
-        if (!run.metrics) {
-          throw new ConfigError(`dataset "${dataset}" has no clean test labels (rStar): bench needs ground truth to compare methods`);
+    for (const alpha of plan.alphas) {
+      for (const seed of plan.seeds) {
+        const data = await loadDataset(dataset, seed, { ...plan.config, alpha });
+        onData?.(dataset, alpha, seed, data.info);
+        for (const method of plan.methods) {
+          const run = await trainAndEvaluate(data, { ...plan.config, alpha, objective: method, seed });
+          run.result.model.dispose();
+          if (!run.metrics) {
+            throw new ConfigError(`dataset "${dataset}" has no clean test labels (rStar): bench needs ground truth to compare methods`);
+          }
+          const row: BenchRow = {
+            method,
+            dataset,
+            seed,
+            alpha,
+            metrics: run.metrics,
+            bestEpoch: run.bestEpoch,
+            selection: run.selection,
+            seconds: run.seconds,
+          };
+          rows.push(row);
+          onRow?.(row, rows.length, total);
         }
-        const row: BenchRow = { method, dataset, seed, metrics: run.metrics, bestEpoch: run.bestEpoch, selection: run.selection, seconds: run.seconds };
-        rows.push(row);
-        onRow?.(row, rows.length, total);
       }
     }
   }
@@ -70,22 +91,74 @@ export const TABLE_COLUMNS: ReadonlyArray<{ key: keyof Metrics; header: string; 
   { key: "pairwiseAccuracy", header: "Pair acc ↑", higherIsBetter: true },
 ];
 
-/** A Markdown table, one row per (dataset, method), cells `mean ± std` over seeds. */
+/** Rows grouped by (dataset, α, method), in first-seen order. */
+export function groupRows(rows: BenchRow[]): Array<{ dataset: string; alpha: number; method: string; rows: BenchRow[] }> {
+  const groups = new Map<string, { dataset: string; alpha: number; method: string; rows: BenchRow[] }>();
+  for (const r of rows) {
+    const key = `${r.dataset}\u0000${r.alpha}\u0000${r.method}`;
+    if (!groups.has(key)) groups.set(key, { dataset: r.dataset, alpha: r.alpha, method: r.method, rows: [] });
+    groups.get(key)!.rows.push(r);
+  }
+  return [...groups.values()];
+}
+
+/**
+ * A Markdown table, one row per (dataset, method) — and α when several were run — with cells
+ * `mean ± std` over seeds; the best mean of each column within a (dataset, α) block is in bold.
+ */
 export function markdownTable(rows: BenchRow[]): string {
-  const keys = unique(rows.map((r) => `${r.dataset}\u0000${r.method}`));
+  const groups = groupRows(rows);
+  const sweep = unique(rows.map((r) => r.alpha)).length > 1;
   const seeds = unique(rows.map((r) => String(r.seed))).length;
-  const header = `| dataset | method | ${TABLE_COLUMNS.map((c) => c.header).join(" | ")} |`;
-  const rule = `|---|---|${TABLE_COLUMNS.map(() => "---").join("|")}|`;
-  const body = keys.map((key) => {
-    const [dataset, method] = key.split("\u0000") as [string, string];
-    const cell = rows.filter((r) => r.dataset === dataset && r.method === method);
-    const cells = TABLE_COLUMNS.map((c) => {
-      const { mean, std } = meanStd(cell.map((r) => r.metrics[c.key]));
-      return Number.isNaN(mean) ? "—" : `${mean.toFixed(4)} ± ${std.toFixed(4)}`;
+  const stats = groups.map((g) => TABLE_COLUMNS.map((c) => meanStd(g.rows.map((r) => r.metrics[c.key]))));
+  const best = new Map<string, number>();
+  groups.forEach((g, gi) => {
+    TABLE_COLUMNS.forEach((c, ci) => {
+      if (g.method === "oracle") return; // the upper bound is not a competitor
+      const key = `${g.dataset}\u0000${g.alpha}\u0000${ci}`;
+      const m = stats[gi]![ci]!.mean;
+      if (Number.isNaN(m)) return;
+      const prev = best.get(key);
+      if (prev === undefined || (c.higherIsBetter ? m > prev : m < prev)) best.set(key, m);
     });
-    return `| ${dataset} | ${method} | ${cells.join(" | ")} |`;
   });
-  return [`Mean ± std over ${seeds} seed${seeds === 1 ? "" : "s"} on the clean test split.`, "", header, rule, ...body, ""].join("\n");
+  const header = `| dataset |${sweep ? " α |" : ""} method | ${TABLE_COLUMNS.map((c) => c.header).join(" | ")} |`;
+  const rule = `|---|${sweep ? "---|" : ""}---|${TABLE_COLUMNS.map(() => "---").join("|")}|`;
+  const body = groups.map((g, gi) => {
+    const cells = TABLE_COLUMNS.map((_c, ci) => {
+      const { mean, std } = stats[gi]![ci]!;
+      if (Number.isNaN(mean)) return "—";
+      const text = `${mean.toFixed(4)} ± ${std.toFixed(4)}`;
+      return best.get(`${g.dataset}\u0000${g.alpha}\u0000${ci}`) === mean && g.method !== "oracle" ? `**${text}**` : text;
+    });
+    return `| ${g.dataset} |${sweep ? ` ${g.alpha} |` : ""} ${g.method} | ${cells.join(" | ")} |`;
+  });
+  const note = `Mean ± std over ${seeds} seed${seeds === 1 ? "" : "s"} on the clean test split; best non-oracle mean in bold.`;
+  return [note, "", header, rule, ...body, ""].join("\n");
+}
+
+/** The α-sweep chart: AUROC and NLL against α, one line per method (per dataset when several). */
+export function sweepChart(rows: BenchRow[]): string {
+  const datasets = unique(rows.map((r) => r.dataset));
+  const panelsFor = (key: "auroc" | "nll", title: string) => ({
+    title,
+    yLabel: title,
+    series: groupSeries(rows, datasets.length > 1).map(({ name, groups }) => ({
+      name,
+      points: groups.map((g) => ({ x: g.alpha, ...meanStd(g.rows.map((r) => r.metrics[key])) })),
+    })),
+  });
+  return lineChartSvg([panelsFor("auroc", "AUROC ↑"), panelsFor("nll", "NLL ↓")], "α (smaller = stronger bias)");
+}
+
+function groupSeries(rows: BenchRow[], byDataset: boolean) {
+  const series = new Map<string, ReturnType<typeof groupRows>>();
+  for (const g of groupRows(rows)) {
+    const name = byDataset ? `${g.method} (${g.dataset})` : g.method;
+    if (!series.has(name)) series.set(name, []);
+    series.get(name)!.push(g);
+  }
+  return [...series].map(([name, groups]) => ({ name, groups }));
 }
 
 function unique<T>(xs: T[]): T[] {

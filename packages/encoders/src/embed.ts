@@ -1,0 +1,105 @@
+/**
+ * What the `implicitrm embed` command (and programs) call: encode (prompt, response) rows in
+ * chunks through an optional on-disk cache, and build an encoder from a short spec string.
+ */
+import { ConfigError } from "@implicitrm/core/errors";
+import { CachedEncoder, type CacheStats, type EmbeddingCacheOptions } from "./cache.js";
+import { type EncodeProgress, type Encoder, type TextPair, checkPairs, encodePairs, throwIfAborted } from "./encoder.js";
+import { HashingEncoder, type HashingEncoderOptions } from "./hashing.js";
+import { StaticEncoder, type StaticEncoderOptions } from "./static.js";
+import { TransformerEncoder, type TransformerEncoderOptions } from "./transformer.js";
+
+/** Options of {@link embedRows}; every field has a default. */
+export interface EmbedRowsOptions extends EmbeddingCacheOptions {
+  /**
+   * Rows per encoder call. Each chunk's new vectors are appended to the cache before the next chunk
+   * starts, so an interrupted run keeps its finished chunks. Default 512.
+   */
+  chunkRows?: number;
+  /** Called after each chunk with rows done / total. Default none. */
+  onProgress?: (p: EncodeProgress) => void;
+  /** Aborts between chunks. Default none. */
+  signal?: AbortSignal;
+  /** Receives the cache counters when the run ends (only when a cache is used). Default none. */
+  onStats?: (s: Readonly<CacheStats>) => void;
+}
+
+/**
+ * Encodes (prompt, response) rows with `encoder` through {@link encodePairs} (the encoder's pair
+ * template), in chunks, and returns `rows.length * encoder.dim` floats, row-major in input order.
+ * `cache` is a cache directory (a {@link CachedEncoder} is opened on it and closed at the end), or
+ * null/undefined for no cache; pass a CachedEncoder as `encoder` to keep its counters across calls.
+ * A re-run over the same rows with the same encoder config is answered from the cache with no
+ * model call (`onStats` shows `modelCalls: 0`). Rejects with a DataError naming the row for an empty
+ * response, before any encoding.
+ */
+export async function embedRows(
+  rows: readonly TextPair[],
+  encoder: Encoder,
+  cache?: string | null,
+  opts: EmbedRowsOptions = {},
+): Promise<Float32Array> {
+  checkPairs(rows);
+  const chunk = opts.chunkRows ?? 512;
+  if (!Number.isInteger(chunk) || chunk < 1) throw new ConfigError(`embedRows: chunkRows must be an integer >= 1, got ${chunk}`);
+  const enc =
+    cache === null || cache === undefined
+      ? encoder
+      : new CachedEncoder(encoder, cache, {
+          ...(opts.fsync !== undefined ? { fsync: opts.fsync } : {}),
+          ...(opts.readonly !== undefined ? { readonly: opts.readonly } : {}),
+        });
+  try {
+    const out = new Float32Array(rows.length * encoder.dim);
+    for (let start = 0; start < rows.length; start += chunk) {
+      throwIfAborted(opts.signal);
+      const part = rows.slice(start, start + chunk);
+      const v = await encodePairs(enc, part, opts.signal ? { signal: opts.signal } : undefined);
+      out.set(v, start * encoder.dim);
+      opts.onProgress?.({ done: start + part.length, total: rows.length });
+    }
+    return out;
+  } finally {
+    if (enc instanceof CachedEncoder && enc !== encoder) {
+      opts.onStats?.({ ...enc.stats });
+      enc.close();
+    } else if (enc instanceof CachedEncoder) {
+      opts.onStats?.({ ...enc.stats });
+    }
+  }
+}
+
+/** Options per encoder kind for {@link createEncoder}. */
+export interface CreateEncoderOptions {
+  hashing?: HashingEncoderOptions;
+  static?: StaticEncoderOptions;
+  transformer?: Omit<TransformerEncoderOptions, "model">;
+}
+
+/**
+ * Builds an encoder from a spec string, the form a command line takes:
+ * `hashing` or `hashing:<dim>` (default dim 1024), `static:<word-vector file>` (.txt, .gz or .zip),
+ * `transformer:<model directory or hub id>`. Kind-specific options come from `opts`. Rejects with a
+ * ConfigError naming the accepted forms for anything else.
+ */
+export async function createEncoder(spec: string, opts: CreateEncoderOptions = {}): Promise<Encoder> {
+  const i = spec.indexOf(":");
+  const kind = i < 0 ? spec : spec.slice(0, i);
+  const arg = i < 0 ? "" : spec.slice(i + 1);
+  switch (kind) {
+    case "hashing": {
+      if (arg !== "" && !/^\d+$/.test(arg)) throw new ConfigError(`encoder spec ${JSON.stringify(spec)}: hashing:<dim> needs an integer dim`);
+      return new HashingEncoder({ ...opts.hashing, ...(arg ? { dim: Number(arg) } : {}) });
+    }
+    case "static":
+      if (!arg) throw new ConfigError(`encoder spec ${JSON.stringify(spec)}: use static:<path to a word-vector file>`);
+      return StaticEncoder.fromFile(arg, opts.static);
+    case "transformer":
+      if (!arg) throw new ConfigError(`encoder spec ${JSON.stringify(spec)}: use transformer:<model directory or hub id>`);
+      return TransformerEncoder.load({ ...opts.transformer, model: arg });
+    default:
+      throw new ConfigError(
+        `unknown encoder ${JSON.stringify(spec)}: use hashing[:<dim>], static:<word-vector file> or transformer:<model directory or hub id>`,
+      );
+  }
+}

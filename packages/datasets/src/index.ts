@@ -1,30 +1,13 @@
 /**
- * @implicitrm/datasets: the semi-synthetic implicit-feedback simulator, seeded splits, the synthetic
- * default dataset and readers of the normalised JSONL layout.
+ * @implicitrm/datasets (Node): everything of the browser-safe entry (`@implicitrm/datasets/browser`)
+ * plus the file loaders and loading by Hugging Face dataset name.
  */
+export * from "./browser.js";
 export {
-  type RatingDirection,
-  type SimulateOptions,
-  type SimulationResult,
-  type SimulationStats,
-  simulateImplicitFeedback,
-  solvePropensityScale,
-} from "./simulate.js";
-export {
-  type SplitFractions,
-  type SplitIndices,
-  type SplitOptions,
-  indexGroups,
-  splitIndices,
-  splitRows,
-  takeRows,
-} from "./split.js";
-export { type SyntheticOptions, syntheticDataset } from "./synthetic.js";
-export {
-  type NormalizedParseOptions,
-  type NormalizedParseResult,
-  type NormalizedRow,
-  type SkipCause,
-  parseNormalizedJsonl,
-} from "./normalized.js";
-export { readNormalizedJsonl } from "./io.js";
+  type LoadRatedOptions,
+  loadImplicitLog,
+  loadRatedDataset,
+  readDataFile,
+  readNormalizedJsonl,
+} from "./io.js";
+export { defaultHfCacheDir, fetchHuggingFaceDataset, type HfDatasetFiles, type HfFetchOptions } from "./io-hf.js";

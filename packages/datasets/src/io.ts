@@ -1,10 +1,20 @@
 /**
- * File readers. The only module of this package that imports Node built-ins, so everything else stays
- * browser-safe; it is not re-exported from a browser entry point.
+ * File readers. With io-hf.ts, the only modules of this package that import Node built-ins (fs, zlib),
+ * so everything else stays browser-safe; neither is exported from the `./browser` entry point.
  */
-import { readFile } from "node:fs/promises";
-import { DataError } from "@implicitrm/core/errors";
+import { existsSync } from "node:fs";
+import { readFile, readdir, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { gunzipSync } from "node:zlib";
+import { ConfigError, DataError } from "@implicitrm/core/errors";
+import { type HfFetchOptions, fetchHuggingFaceDataset } from "./io-hf.js";
+import { type ImplicitLog, type ImplicitLogOptions, parseImplicitLog } from "./logs.js";
 import { type NormalizedParseOptions, type NormalizedParseResult, parseNormalizedJsonl } from "./normalized.js";
+import { HF_DATASET_ADAPTERS, type RatedInput, type RatedLoadOptions, parseRatedDataset } from "./rated.js";
+import { formatFromName } from "./records.js";
+import { isGzip } from "./text.js";
+import type { RatedDataset } from "./types.js";
 
 /**
  * Reads a normalised JSONL file (UTF-8) and parses it with {@link parseNormalizedJsonl}; `opts.file`
@@ -15,7 +25,7 @@ export async function readNormalizedJsonl(
   path: string | URL,
   opts: NormalizedParseOptions = {},
 ): Promise<NormalizedParseResult> {
-  const file = opts.file ?? (typeof path === "string" ? path : decodeURIComponent(path.pathname));
+  const file = opts.file ?? pathName(path);
   let text: string;
   try {
     text = await readFile(path, "utf8");
@@ -23,4 +33,104 @@ export async function readNormalizedJsonl(
     throw new DataError(`cannot read the file (${(e as Error).message}); check the path`, { file }, { cause: e });
   }
   return parseNormalizedJsonl(text, { ...opts, file });
+}
+
+/**
+ * Reads a file's bytes, decompressing gzip (detected by its magic bytes, e.g. `x.jsonl.gz`) with zlib.
+ * DataError naming the file when it cannot be read or is not valid gzip.
+ */
+export async function readDataFile(path: string | URL): Promise<Uint8Array> {
+  const file = pathName(path);
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(path);
+  } catch (e) {
+    throw new DataError(`cannot read the file (${(e as Error).message}); check the path`, { file }, { cause: e });
+  }
+  if (!isGzip(bytes)) return bytes;
+  try {
+    return gunzipSync(bytes);
+  } catch (e) {
+    throw new DataError(`not valid gzip data (${(e as Error).message})`, { file }, { cause: e });
+  }
+}
+
+/** Options of {@link loadRatedDataset}: the parse options plus how to fetch a Hugging Face dataset. */
+export interface LoadRatedOptions extends RatedLoadOptions {
+  /** Split, config, revision, cache and fetch for names loaded from Hugging Face. */
+  hf?: HfFetchOptions;
+}
+
+/**
+ * Loads rated data from a file, a folder, or a Hugging Face dataset name, into a RatedDataset.
+ * - a file (JSONL, JSON array, CSV, TSV, Parquet; `.gz` allowed): read and parsed;
+ * - a folder: its top-level files with those extensions, in name order, as one dataset;
+ * - `hf:owner/name`, or `owner/name` that is not a local path: {@link fetchHuggingFaceDataset} with
+ *   `opts.hf`, then the adapter known for that name (HF_DATASET_ADAPTERS) unless `opts.adapter` is set,
+ *   else detection.
+ * The adapter is picked as in `parseRatedDataset` (explicit `adapter` wins, then generic fields, then
+ * `detectFormat`). Errors: DataError with file/line/field for bad rows (or counts with onBadRow 'skip'),
+ * ConfigError for options, DataError for unreadable files and an unreachable network.
+ */
+export async function loadRatedDataset(pathOrName: string | URL, opts: LoadRatedOptions = {}): Promise<RatedDataset> {
+  const { hf, ...parseOpts } = opts;
+  if (typeof pathOrName === "string" && (pathOrName.startsWith("hf:") || (!existsSync(pathOrName) && looksLikeHfName(pathOrName)))) {
+    const name = pathOrName.replace(/^hf:/, "");
+    const known = HF_DATASET_ADAPTERS[name.toLowerCase()];
+    const hfOpts: HfFetchOptions = { ...hf };
+    if (hfOpts.split === undefined && known?.split !== undefined) hfOpts.split = known.split;
+    let got: Awaited<ReturnType<typeof fetchHuggingFaceDataset>>;
+    try {
+      got = await fetchHuggingFaceDataset(name, hfOpts);
+    } catch (e) {
+      if (e instanceof DataError && !pathOrName.startsWith("hf:")) {
+        throw new DataError(`no local file "${pathOrName}", and as a Hugging Face dataset name: ${e.message}`, e.location, { cause: e });
+      }
+      throw e;
+    }
+    const inputs = await Promise.all(got.files.map(async (f) => ({ file: f, data: await readDataFile(f) })));
+    const adapter = parseOpts.adapter ?? known?.adapter;
+    return parseRatedDataset(inputs, {
+      ...parseOpts,
+      ...(adapter !== undefined ? { adapter } : {}),
+      format: "parquet",
+      source: parseOpts.source ?? `hf:${name} (${got.config}/${got.split})`,
+    });
+  }
+  const path = pathName(pathOrName);
+  let files: string[];
+  let isDir = false;
+  try {
+    isDir = (await stat(pathOrName)).isDirectory();
+  } catch {
+    // not there: readDataFile reports it
+  }
+  if (isDir) {
+    files = (await readdir(path))
+      .filter((f) => formatFromName(f) !== undefined)
+      .sort()
+      .map((f) => join(path, f));
+    if (files.length === 0) {
+      throw new ConfigError(`${path}: the folder has no .jsonl, .json, .csv, .tsv or .parquet file (optionally .gz) at its top level`);
+    }
+  } else files = [path];
+  const inputs: RatedInput[] = await Promise.all(files.map(async (f) => ({ file: f, data: await readDataFile(f) })));
+  return parseRatedDataset(inputs, { ...parseOpts, source: parseOpts.source ?? path });
+}
+
+/**
+ * Reads an implicit-feedback log file (JSONL, `.gz` allowed) with {@link parseImplicitLog}; `opts.file`
+ * defaults to the path.
+ */
+export async function loadImplicitLog(path: string | URL, opts: ImplicitLogOptions = {}): Promise<ImplicitLog> {
+  const file = opts.file ?? pathName(path);
+  return parseImplicitLog(await readDataFile(path), { ...opts, file });
+}
+
+function pathName(path: string | URL): string {
+  return typeof path === "string" ? path : fileURLToPath(path);
+}
+
+function looksLikeHfName(s: string): boolean {
+  return /^[A-Za-z0-9][\w.-]*\/[\w.-]+$/.test(s) && formatFromName(s) === undefined;
 }

@@ -3,7 +3,10 @@
  * `{id, prompt, response, ratings: {<name>: number, ...}, meta: {prompt_id, ...}}`. Pure TypeScript,
  * no I/O (reading the file is `readNormalizedJsonl` in io.ts).
  */
-import { ConfigError, DataError } from "@implicitrm/core/errors";
+import { ConfigError } from "@implicitrm/core/errors";
+import { BadRows, RowProblem } from "./bad-rows.js";
+import { isRecord, jsonlRecords } from "./records.js";
+import type { SkipCause } from "./types.js";
 
 /** One parsed row: a response to a prompt with the selected rating. */
 export interface NormalizedRow {
@@ -18,8 +21,8 @@ export interface NormalizedRow {
   line: number;
 }
 
-/** Why a row was skipped (with `onBadRow: 'skip'`). */
-export type SkipCause = "badJson" | "missingField" | "wrongType" | "badRating" | "duplicateId";
+/** Why a row was skipped (with `onBadRow: 'skip'`); the causes this parser can report are a subset. */
+export type { SkipCause };
 
 /** Options of {@link parseNormalizedJsonl}. */
 export interface NormalizedParseOptions {
@@ -43,14 +46,6 @@ export interface NormalizedParseResult {
   ratingField: string | undefined;
 }
 
-class RowProblem {
-  constructor(
-    readonly cause: SkipCause,
-    readonly message: string,
-    readonly field?: string,
-  ) {}
-}
-
 /**
  * Parses normalised JSONL text into rows {id, prompt, response, rating, promptId, line}. Blank lines
  * (whitespace only) are ignored; a leading BOM and CRLF line ends are accepted. A bad row — invalid
@@ -62,74 +57,66 @@ class RowProblem {
  */
 export function parseNormalizedJsonl(text: string, opts: NormalizedParseOptions = {}): NormalizedParseResult {
   const file = opts.file ?? "<input>";
-  const onBadRow = opts.onBadRow ?? "fail";
-  if (onBadRow !== "fail" && onBadRow !== "skip") {
-    throw new ConfigError(`parseNormalizedJsonl: onBadRow must be "fail" or "skip" (got ${String(onBadRow)})`);
-  }
-  let ratingField = opts.ratingField;
+  const bad = new BadRows(opts.onBadRow);
+  const state: NormalizedState = { ratingField: opts.ratingField };
   const rows: NormalizedRow[] = [];
-  const skipped: Partial<Record<SkipCause, number>> = {};
   const seen = new Set<string>();
-  const lines = (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text).split(/\r?\n/);
-
-  for (let li = 0; li < lines.length; li++) {
-    const raw = lines[li]!;
-    if (raw.trim() === "") continue;
-    const line = li + 1;
-    try {
-      let obj: unknown;
-      try {
-        obj = JSON.parse(raw);
-      } catch (e) {
-        throw new RowProblem("badJson", `invalid JSON (${(e as Error).message})`);
-      }
-      if (!isRecord(obj)) throw new RowProblem("badJson", "line is JSON but not an object");
-      const id = stringField(obj, "id");
-      const prompt = stringField(obj, "prompt");
-      const response = stringField(obj, "response");
-      const ratings = obj["ratings"];
-      if (ratings === undefined) throw new RowProblem("missingField", 'missing field "ratings"', "ratings");
-      if (!isRecord(ratings)) throw new RowProblem("wrongType", '"ratings" must be an object', "ratings");
-      if (ratingField === undefined) {
-        const keys = Object.keys(ratings);
-        if (keys.length > 1) {
-          throw new ConfigError(
-            `${file}:${line}: ratings has several keys (${keys.join(", ")}); pass ratingField to choose one`,
-          );
-        }
-        if (keys.length === 0) throw new RowProblem("missingField", '"ratings" has no keys', "ratings");
-        ratingField = keys[0]!;
-      }
-      const field = `ratings.${ratingField}`;
-      if (!Object.hasOwn(ratings, ratingField)) throw new RowProblem("missingField", `missing field "${field}"`, field);
-      const rating = ratings[ratingField];
-      if (typeof rating !== "number" || !Number.isFinite(rating)) {
-        throw new RowProblem("badRating", `rating is not a finite number (got ${JSON.stringify(rating)})`, field);
-      }
-      const meta = obj["meta"];
-      if (meta === undefined) throw new RowProblem("missingField", 'missing field "meta"', "meta");
-      if (!isRecord(meta)) throw new RowProblem("wrongType", '"meta" must be an object', "meta");
-      const promptId = meta["prompt_id"];
-      if (promptId === undefined) throw new RowProblem("missingField", 'missing field "meta.prompt_id"', "meta.prompt_id");
-      if (typeof promptId !== "string" && typeof promptId !== "number") {
-        throw new RowProblem("wrongType", '"meta.prompt_id" must be a string or a number', "meta.prompt_id");
-      }
-      if (seen.has(id)) throw new RowProblem("duplicateId", `duplicate id ${JSON.stringify(id)}`, "id");
-      seen.add(id);
-      rows.push({ id, prompt, response, rating, promptId: String(promptId), line });
-    } catch (e) {
-      if (!(e instanceof RowProblem)) throw e;
-      if (onBadRow === "fail") {
-        throw new DataError(e.message, e.field === undefined ? { file, line } : { file, line, field: e.field });
-      }
-      skipped[e.cause] = (skipped[e.cause] ?? 0) + 1;
-    }
+  for (const rec of jsonlRecords(text, file, bad)) {
+    const line = rec.line!;
+    bad.run({ file, line }, () => {
+      const r = normalizedFromObject(rec.value, state, `${file}:${line}`);
+      if (seen.has(r.id)) throw new RowProblem("duplicateId", `duplicate id ${JSON.stringify(r.id)}`, "id");
+      seen.add(r.id);
+      rows.push({ id: r.id, prompt: r.prompt, response: r.response, rating: r.rating, promptId: r.promptId, line });
+    });
   }
-  return { rows, skipped, ratingField };
+  return { rows, skipped: bad.skipped, ratingField: state.ratingField };
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
+/** Mutable parse state: the rating key, fixed by the first row when not given. */
+export interface NormalizedState {
+  ratingField: string | undefined;
+}
+
+/**
+ * Reads one normalised-layout object (shared by {@link parseNormalizedJsonl} and the `normalized`
+ * adapter). Throws RowProblem for a bad row, ConfigError (naming `where`) when `ratings` has several
+ * keys and no ratingField was chosen. Duplicate ids are the caller's concern.
+ */
+export function normalizedFromObject(
+  obj: Record<string, unknown>,
+  state: NormalizedState,
+  where: string,
+): { id: string; prompt: string; response: string; rating: number; promptId: string; meta: Record<string, unknown> } {
+  const id = stringField(obj, "id");
+  const prompt = stringField(obj, "prompt");
+  const response = stringField(obj, "response");
+  const ratings = obj["ratings"];
+  if (ratings === undefined) throw new RowProblem("missingField", 'missing field "ratings"', "ratings");
+  if (!isRecord(ratings)) throw new RowProblem("wrongType", '"ratings" must be an object', "ratings");
+  if (state.ratingField === undefined) {
+    const keys = Object.keys(ratings);
+    if (keys.length > 1) {
+      throw new ConfigError(`${where}: ratings has several keys (${keys.join(", ")}); pass ratingField to choose one`);
+    }
+    if (keys.length === 0) throw new RowProblem("missingField", '"ratings" has no keys', "ratings");
+    state.ratingField = keys[0]!;
+  }
+  const field = `ratings.${state.ratingField}`;
+  if (!Object.hasOwn(ratings, state.ratingField)) throw new RowProblem("missingField", `missing field "${field}"`, field);
+  const rating = ratings[state.ratingField];
+  if (typeof rating !== "number" || !Number.isFinite(rating)) {
+    throw new RowProblem("badRating", `rating is not a finite number (got ${JSON.stringify(rating)})`, field);
+  }
+  const meta = obj["meta"];
+  if (meta === undefined) throw new RowProblem("missingField", 'missing field "meta"', "meta");
+  if (!isRecord(meta)) throw new RowProblem("wrongType", '"meta" must be an object', "meta");
+  const promptId = meta["prompt_id"];
+  if (promptId === undefined) throw new RowProblem("missingField", 'missing field "meta.prompt_id"', "meta.prompt_id");
+  if (typeof promptId !== "string" && typeof promptId !== "number") {
+    throw new RowProblem("wrongType", '"meta.prompt_id" must be a string or a number', "meta.prompt_id");
+  }
+  return { id, prompt, response, rating, promptId: String(promptId), meta };
 }
 
 function stringField(obj: Record<string, unknown>, name: string): string {

@@ -74,6 +74,7 @@ describe("StaticEncoder", () => {
   it("skips a word2vec header line and keeps the first of duplicate words", async () => {
     const e = StaticEncoder.fromText("2 2\nx 1 0\nx 0 1\ny 0 1\n");
     expect(e.vocabSize).toBe(2);
+    expect([...e.words()]).toEqual(["x", "y"]);
     expect(Array.from(e.lookup("x")!)).toEqual([1, 0]);
   });
 

@@ -176,6 +176,11 @@ export class StaticEncoder implements Encoder {
     return StaticEncoder.fromText(new TextDecoder().decode(bytes), { name, ...opts }, path);
   }
 
+  /** The words of the table, in table order. */
+  words(): IterableIterator<string> {
+    return this.vocab.keys();
+  }
+
   /** The vector of `word` as stored (a view; do not modify), or undefined when out of vocabulary. */
   lookup(word: string): Float32Array | undefined {
     const r = this.vocab.get(word);

@@ -150,6 +150,12 @@ describe("TransformerEncoder on the tiny BERT fixture (real transformers.js path
     // (A chat template brings its own framing: no [CLS]/[SEP] are added, as in Hugging Face.)
     expect(long.slice(-5)).toEqual(chat.tokenize(pair.response).slice(1, -1));
     expect(long[long.length - 6]).toBe(vocab(":"));
+    // Assistant turn alone too long: the prompt goes, the template's head and role markers stay.
+    const huge = chat.tokenizePair({ prompt: "what is a cat", response: "cats ".repeat(50) });
+    expect(huge).toHaveLength(20);
+    expect(huge[0]).toBe(vocab("user"));
+    expect(huge).toContain(vocab("assistant"));
+    expect(huge).not.toContain(vocab("what"));
     const plain = await load({ model: chatDir, template: "plain" });
     expect(plain.template).toBe("plain");
     await expect(load({ model: tiny.dir, template: "chat" })).rejects.toThrow(/has no chat_template/);
@@ -164,6 +170,15 @@ describe("TransformerEncoder on the tiny BERT fixture (real transformers.js path
     for (let i = 0; i < TEXTS.length; i++) expect(cosineRows(new Float32Array([...a, ...b]), enc.dim, i, i + 3)).toBeGreaterThan(0.98);
     expect(q8.config.dtype).toBe("q8");
     await expect(load({ model: tiny.dir, dtype: "fp16" })).rejects.toThrow(/has no fp16 weights.*offers: fp32, q8/);
+  });
+
+  it("encodes pre-tokenised ids to the same vectors, and rejects ids it cannot feed", async () => {
+    const pairs = TEXTS.map((t) => ({ prompt: "a question", response: t }));
+    const viaPairs = await enc.encodePairs(pairs);
+    const viaIds = await enc.encodeIds(pairs.map((p) => enc.tokenizePair(p)));
+    expect(Array.from(viaIds)).toEqual(Array.from(viaPairs));
+    await expect(enc.encodeIds([[2, 3], []])).rejects.toThrow(/row 1: token ids must be a non-empty array/);
+    await expect(enc.encodeIds([new Array(129).fill(5)])).rejects.toThrow(/at most maxLength \(128\)/);
   });
 
   it("reports load and encode progress", async () => {

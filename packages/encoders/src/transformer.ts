@@ -3,7 +3,7 @@
  * peer dependency loaded on first use), offline first: local model directories, remote models off
  * by default, clear errors for missing or mismatched files.
  */
-import { ConfigError } from "@implicitrm/core/errors";
+import { ConfigError, DataError } from "@implicitrm/core/errors";
 import {
   type EncodeOptions,
   type Encoder,
@@ -141,7 +141,7 @@ type TfModel = ((inputs: Record<string, TfTensor>) => Promise<Record<string, TfT
   dispose(): Promise<unknown>;
 };
 interface TfModule {
-  env: { allowRemoteModels: boolean; allowLocalModels: boolean };
+  env: { allowRemoteModels: boolean; allowLocalModels: boolean; logLevel?: number };
   AutoConfig: { from_pretrained(id: string, o: Record<string, unknown>): Promise<unknown> };
   AutoTokenizer: { from_pretrained(id: string, o: Record<string, unknown>): Promise<TfTokenizer> };
   AutoModel: { from_pretrained(id: string, o: Record<string, unknown>): Promise<TfModel> };
@@ -389,7 +389,10 @@ export class TransformerEncoder implements Encoder {
 
     // Part 2 (and the output width): one forward pass with the largest token id.
     let dim: number;
+    const prevLog = tf.env.logLevel;
     try {
+      // transformers.js logs a failing run's inputs at error level; the error below says it better.
+      if (prevLog !== undefined) tf.env.logLevel = 50;
       const probe = await enc.forward([[...prefix, o.validate ? maxId : (bare[0] ?? 0), ...suffix]]);
       dim = probe.dims[2]!;
       if (probe.dims.length !== 3) {
@@ -406,6 +409,8 @@ export class TransformerEncoder implements Encoder {
         );
       }
       throw new ConfigError(`model ${src.name} failed its first forward pass: ${msg}`, { cause: e });
+    } finally {
+      if (prevLog !== undefined) tf.env.logLevel = prevLog;
     }
     Object.assign(enc.stats, { forwardCalls: 0, rows: 0, tokens: 0, paddedTokens: 0, truncatedRows: 0 });
     const hidden = num("hidden_size") ?? num("d_model") ?? num("n_embd");
@@ -448,6 +453,21 @@ export class TransformerEncoder implements Encoder {
     checkPairs(pairs);
     const ids = pairs.map((p) => (this.template === "chat" ? this.chatIds(p) : this.plainIds(p)));
     return this.run(ids, opts);
+  }
+
+  /**
+   * Encodes already-tokenised inputs: `ids[i]` is fed as is (special tokens included, nothing added
+   * or cut), so each must have 1 to `maxLength` ids below the vocabulary size. For callers with
+   * their own tokenisation, and to time the model path without the tokenizer.
+   */
+  async encodeIds(ids: readonly (readonly number[])[], opts?: EncodeOptions): Promise<Float32Array> {
+    this.assertOpen();
+    ids.forEach((r, i) => {
+      if (!Array.isArray(r) || r.length === 0 || r.length > this.maxLength) {
+        throw new DataError(`token ids must be a non-empty array of at most maxLength (${this.maxLength}) ids`, { row: i });
+      }
+    });
+    return this.run(ids as number[][], opts);
   }
 
   /** Token ids of a text exactly as `encode` feeds them (special tokens, truncation): for inspection and tests. */
@@ -494,15 +514,28 @@ export class TransformerEncoder implements Encoder {
     return [...this.prefix, ...ids, ...this.suffix];
   }
 
+  /**
+   * Plain template ids. When the whole text is too long, the kept ids are the last `budget` ids of
+   * the whole text (so only the prompt's start is lost), found with one extra tokenisation of the
+   * separator and response; if those alone are too long, the response's start is kept.
+   */
   private plainIds(p: TextPair): number[] {
     const enc = (s: string) => this.tokenizer.encode(s, { add_special_tokens: false });
+    const b = this.budget();
     const text = p.prompt.length > 0 ? `${p.prompt}${PLAIN_PAIR_SEPARATOR}${p.response}` : p.response;
     const whole = enc(text);
-    if (whole.length <= this.budget()) return [...this.prefix, ...whole, ...this.suffix];
-    const segs = p.prompt.length > 0 ? [[], enc(p.prompt), enc(PLAIN_PAIR_SEPARATOR), enc(p.response), []] : [[], [], [], enc(p.response), []];
-    return [...this.prefix, ...this.fitSegments(segs as number[][], this.budget()), ...this.suffix];
+    if (whole.length <= b) return [...this.prefix, ...whole, ...this.suffix];
+    this.stats.truncatedRows++;
+    const after = p.prompt.length > 0 ? enc(`${PLAIN_PAIR_SEPARATOR}${p.response}`) : whole;
+    if (after.length <= b) return [...this.prefix, ...whole.slice(whole.length - b), ...this.suffix];
+    return [...this.prefix, ...enc(p.response).slice(0, b), ...this.suffix];
   }
 
+  /**
+   * Chat template ids. When the rendering is too long: the template's head (everything before the
+   * prompt) is kept, then the last ids of the rendering (prompt's end, the assistant turn, the tail);
+   * if the assistant turn alone is too long, the prompt is dropped and the response's end is cut.
+   */
   private chatIds(p: TextPair): number[] {
     const enc = (s: string) => this.tokenizer.encode(s, { add_special_tokens: false });
     const rendered = this.tokenizer.apply_chat_template(
@@ -515,18 +548,21 @@ export class TransformerEncoder implements Encoder {
     if (typeof rendered !== "string") throw new ConfigError(`chat template of ${this.id} did not render to a string`);
     const whole = enc(rendered);
     if (whole.length <= this.maxLength) return whole;
+    this.stats.truncatedRows++;
     // Split the rendering into head | prompt | middle | response | tail to cut the prompt's start.
     const pi = p.prompt.length > 0 ? rendered.indexOf(p.prompt) : -1;
     const ri = rendered.lastIndexOf(p.response);
     if (ri < 0 || (pi >= 0 && ri < pi + p.prompt.length) || (p.prompt.length > 0 && pi < 0)) {
       // The template rewrote the text (rare): keep the end of the whole rendering.
-      this.stats.truncatedRows++;
       return whole.slice(whole.length - this.maxLength);
     }
-    const head = pi >= 0 ? rendered.slice(0, pi) : rendered.slice(0, ri);
-    const mid = pi >= 0 ? rendered.slice(pi + p.prompt.length, ri) : "";
-    const tail = rendered.slice(ri + p.response.length);
-    const segs = [enc(head), pi >= 0 ? enc(p.prompt) : [], enc(mid), enc(p.response), enc(tail)];
+    const promptEnd = pi >= 0 ? pi + p.prompt.length : ri;
+    const head = enc(rendered.slice(0, pi >= 0 ? pi : ri));
+    const after = enc(rendered.slice(promptEnd));
+    if (head.length + after.length <= this.maxLength) {
+      return [...head, ...whole.slice(whole.length - (this.maxLength - head.length))];
+    }
+    const segs = [head, [], enc(rendered.slice(promptEnd, ri)), enc(p.response), enc(rendered.slice(ri + p.response.length))];
     return this.fitSegments(segs, this.maxLength);
   }
 
@@ -537,7 +573,6 @@ export class TransformerEncoder implements Encoder {
     if (fixed >= budget) {
       throw new ConfigError(`maxLength ${this.maxLength} is too small for the ${fixed} tokens of the pair template itself`);
     }
-    this.stats.truncatedRows++;
     const room = budget - fixed;
     if (resp.length >= room) return [...head, ...mid, ...resp.slice(0, room), ...tail];
     const keep = room - resp.length;

@@ -1,0 +1,41 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ConfigError } from "@implicitrm/core/errors";
+import { afterAll, describe, expect, it } from "vitest";
+import { createEncoder } from "./embed.js";
+import { HashingEncoder } from "./hashing.js";
+import { StaticEncoder } from "./static.js";
+import { writeTinyBertModel } from "./testing/tiny-bert.js";
+import { TransformerEncoder } from "./transformer.js";
+
+const tmp = mkdtempSync(join(tmpdir(), "irm-embed-"));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe("createEncoder", () => {
+  it("builds each kind from a spec string", async () => {
+    const h = await createEncoder("hashing");
+    expect(h).toBeInstanceOf(HashingEncoder);
+    expect(h.dim).toBe(1024);
+    expect((await createEncoder("hashing:64", { hashing: { sublinearTf: true } })).config).toMatchObject({ dim: 64, sublinearTf: true });
+
+    writeFileSync(join(tmp, "v.txt"), "cat 1 0\ndog 0 1\n");
+    const s = await createEncoder(`static:${join(tmp, "v.txt")}`);
+    expect(s).toBeInstanceOf(StaticEncoder);
+    expect(s.dim).toBe(2);
+
+    const info = writeTinyBertModel(join(tmp, "tiny"), { quantized: false });
+    const t = await createEncoder(`transformer:${info.dir}`, { transformer: { pooling: "cls" } });
+    expect(t).toBeInstanceOf(TransformerEncoder);
+    expect(t.id).toBe("transformer:tiny:cls");
+    await t.dispose?.();
+  });
+
+  it("rejects unknown or incomplete specs, naming the accepted forms", async () => {
+    await expect(createEncoder("bert")).rejects.toThrow(ConfigError);
+    await expect(createEncoder("bert")).rejects.toThrow(/use hashing\[:<dim>\], static:<word-vector file> or transformer:<model/);
+    await expect(createEncoder("hashing:big")).rejects.toThrow(/needs an integer dim/);
+    await expect(createEncoder("static:")).rejects.toThrow(/static:<path/);
+    await expect(createEncoder("transformer:")).rejects.toThrow(/transformer:<model directory/);
+  });
+});

@@ -6,7 +6,10 @@ import {
   BUILTIN_DATASETS,
   DEFAULT_TRAINER_CONFIG,
   type TrainerConfig,
+  DATA_FLAGS,
+  DATA_HELP,
   checkConfig,
+  dataSettingsFromFlags,
   listFlag,
   numberFlag,
   parseFlags,
@@ -25,18 +28,17 @@ Prints a Markdown table (mean ± std over seeds); --out writes one JSON row per
 {method, dataset, seed, metrics}.
 
 Options:
-  --data <a,b>           datasets (default synthetic; built in: ${BUILTIN_DATASETS.join(", ")})
+  --data <a,b>           datasets (default synthetic; built in: ${BUILTIN_DATASETS.join(", ")}; or rated data files, any adapter)
   --methods <a,b|all>    objectives (default implicitrm,naive,oracle; all = ${listObjectives().join(",")})
   --seeds <n>            number of seeds, 1..n (default 3)
   --out <file.json>      write the rows as JSON, and the table as <file>.md beside it (atomically)
   --markdown <file.md>   also write the table to a file
   --backend <name>       auto | cpu | wasm (default auto)
   --epochs <n>  --patience <n>  --lr <x>  --batch-size <n>  --hidden <a,b>
-  --alpha <x>            simulator bias strength α (default 0.5)
   --alpha-sweep <a,b,..> run every α listed and write an SVG plot (AUROC and NLL against α) next to --out
-  --obs-rate <x>         simulator target observation rate (default 0.5)
   --quiet                no per-run progress lines
-`;
+
+${DATA_HELP}`;
 
 const FLAGS = {
   data: { type: "string" },
@@ -50,9 +52,8 @@ const FLAGS = {
   lr: { type: "string" },
   "batch-size": { type: "string" },
   hidden: { type: "string" },
-  alpha: { type: "string" },
   "alpha-sweep": { type: "string" },
-  "obs-rate": { type: "string" },
+  ...DATA_FLAGS,
   quiet: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -80,8 +81,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
     lr: numberFlag("lr", f.lr),
     batchSize: numberFlag("batch-size", f["batch-size"]),
     hidden: listFlag(f.hidden)?.map((h) => numberFlag("hidden", h)!),
-    alpha: numberFlag("alpha", f.alpha),
-    observationRate: numberFlag("obs-rate", f["obs-rate"]),
+    ...dataSettingsFromFlags(f),
   };
   for (const k of Object.keys(overrides)) if (overrides[k] === undefined) delete overrides[k];
   const config = { ...DEFAULT_TRAINER_CONFIG, ...checkConfig(overrides, "command line") } as TrainerConfig;
@@ -107,6 +107,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
       log(
         `${dataset} α=${alpha} seed ${seed}: ${["nTrain", "observationRate", "positiveRate", "feedbackRate"].map((k) => `${k} ${fmt(info[k])}`).join(", ")}`,
       ),
+    log,
   );
   const table = markdownTable(rows);
   process.stdout.write(`${table}\n`);

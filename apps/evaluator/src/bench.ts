@@ -35,13 +35,14 @@ export async function runBench(
   plan: BenchPlan,
   onRow?: (row: BenchRow, index: number, total: number) => void,
   onData?: (dataset: string, alpha: number, seed: number, info: Record<string, unknown>) => void,
+  log?: (line: string) => void,
 ): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   const total = plan.methods.length * plan.datasets.length * plan.seeds.length * plan.alphas.length;
   for (const dataset of plan.datasets) {
     for (const alpha of plan.alphas) {
       for (const seed of plan.seeds) {
-        const data = await loadDataset(dataset, seed, { ...plan.config, alpha });
+        const data = await loadDataset(dataset, seed, { ...plan.config, alpha }, log);
         onData?.(dataset, alpha, seed, data.info);
         for (const method of plan.methods) {
           const run = await trainAndEvaluate(data, { ...plan.config, alpha, objective: method, seed });
@@ -51,7 +52,7 @@ export async function runBench(
           }
           const row: BenchRow = {
             method,
-            dataset,
+            dataset: datasetLabel(dataset),
             seed,
             alpha,
             metrics: run.metrics,
@@ -66,6 +67,12 @@ export async function runBench(
     }
   }
   return rows;
+}
+
+/** A short name for tables: a file's base name without data extensions, or the spec itself. */
+export function datasetLabel(spec: string): string {
+  const base = spec.replace(/[/\\]+$/, "").split(/[/\\]/).pop() ?? spec;
+  return base.replace(/(\.(jsonl|json|csv|tsv|parquet))?(\.gz)?$/i, "");
 }
 
 /** Mean and sample standard deviation (n − 1; 0 for one value), ignoring NaN. */

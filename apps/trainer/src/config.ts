@@ -4,12 +4,12 @@
  */
 import { readFile } from "node:fs/promises";
 import { ConfigError, DEFAULT_TRAIN_OPTIONS, type TrainOptions, resolveTrainOptions } from "@implicitrm/core";
-import { DEFAULT_SIMULATION, type SimulationSettings } from "./data.js";
+import { DEFAULT_DATA_SETTINGS, type DataSettings } from "./data.js";
 
 export type BackendChoice = "auto" | "cpu" | "wasm";
 
-export interface TrainerConfig extends TrainOptions, SimulationSettings {
-  /** Dataset spec: 'synthetic' (default). */
+export interface TrainerConfig extends TrainOptions, DataSettings {
+  /** Dataset spec: 'synthetic' (default), a features/log/rated data file, or hf:owner/name. */
   data: string;
   /** Compute backend (default 'auto': wasm if it starts, else cpu). */
   backend: BackendChoice;
@@ -19,7 +19,7 @@ export interface TrainerConfig extends TrainOptions, SimulationSettings {
 
 export const DEFAULT_TRAINER_CONFIG: Readonly<TrainerConfig> = Object.freeze({
   ...DEFAULT_TRAIN_OPTIONS,
-  ...DEFAULT_SIMULATION,
+  ...DEFAULT_DATA_SETTINGS,
   data: "synthetic",
   backend: "auto" as BackendChoice,
   out: null,
@@ -62,6 +62,15 @@ export function checkConfig(values: Record<string, unknown>, source: string): Pa
     if (v !== undefined && !(typeof v === "number" && v > 0 && v <= 1)) {
       throw new ConfigError(`${source}: "${key}" must be a number in (0, 1], got ${JSON.stringify(v)}`);
     }
+  }
+  if (cfg.onBadRow !== undefined && cfg.onBadRow !== "fail" && cfg.onBadRow !== "skip") {
+    throw new ConfigError(`${source}: "onBadRow" must be "fail" or "skip", got ${JSON.stringify(cfg.onBadRow)}`);
+  }
+  if (cfg.direction != null && cfg.direction !== "higher-better" && cfg.direction !== "lower-better") {
+    throw new ConfigError(`${source}: "direction" must be "higher-better" or "lower-better", got ${JSON.stringify(cfg.direction)}`);
+  }
+  if (cfg.threshold != null && !(typeof cfg.threshold === "number" && cfg.threshold >= 1 && cfg.threshold < 5)) {
+    throw new ConfigError(`${source}: "threshold" is on the rescaled grade and must be in [1, 5), got ${JSON.stringify(cfg.threshold)}`);
   }
   const trainPart = pickTrainOptions(cfg);
   try {

@@ -1,11 +1,13 @@
 /**
- * Turns a dataset spec from the command line or a config into train/validation/test FeatureSets.
- * 'synthetic' is the built-in default (no files, no downloads); a `.jsonl` path is read as
- * precomputed features with their feedback (see features-file.ts).
+ * Turns a dataset spec from the command line or a config into train/validation/test FeatureSets:
+ * 'synthetic' (the built-in default: no files, no downloads), a features file (JSONL rows with a
+ * `features` array, see features-file.ts), an implicit-feedback log, or rated text data (any adapter
+ * of @implicitrm/datasets, including `hf:owner/name`), see text-data.ts.
  */
 import { ConfigError, type SplitFeatureSets } from "@implicitrm/core";
 import { syntheticDataset } from "@implicitrm/datasets";
 import { loadFeaturesFile } from "./features-file.js";
+import { DEFAULT_TEXT_DATA, type TextDataSettings, loadTextDataset, sniffDataFile } from "./text-data.js";
 
 /** How implicit feedback is simulated from ratings (METHOD §4). */
 export interface SimulationSettings {
@@ -17,24 +19,33 @@ export interface SimulationSettings {
 
 export const DEFAULT_SIMULATION: Readonly<SimulationSettings> = Object.freeze({ alpha: 0.5, observationRate: 0.5 });
 
+export type DataSettings = SimulationSettings & TextDataSettings;
+
+export const DEFAULT_DATA_SETTINGS: Readonly<DataSettings> = Object.freeze({ ...DEFAULT_SIMULATION, ...DEFAULT_TEXT_DATA });
+
 /** Names of the built-in datasets. */
 export const BUILTIN_DATASETS = ["synthetic"] as const;
 
 /**
  * Loads a dataset by spec and simulates its implicit feedback with `seed` (the same seed gives the
  * same rows and the same feedback draws, so methods compared at one seed see identical data).
+ * `log` receives one-line notes (skipped rows, encoding time).
  */
-export async function loadDataset(spec: string, seed: number, simulation: Partial<SimulationSettings> = {}): Promise<SplitFeatureSets> {
-  const sim = { ...DEFAULT_SIMULATION, ...simulation };
-  if (!(sim.alpha > 0 && sim.alpha <= 1)) throw new ConfigError(`alpha must be in (0, 1], got ${sim.alpha}`);
-  if (!(sim.observationRate > 0 && sim.observationRate <= 1)) {
-    throw new ConfigError(`observation rate must be in (0, 1], got ${sim.observationRate}`);
+export async function loadDataset(
+  spec: string,
+  seed: number,
+  settings: Partial<DataSettings> = {},
+  log: (line: string) => void = () => {},
+): Promise<SplitFeatureSets> {
+  const s: DataSettings = { ...DEFAULT_DATA_SETTINGS, ...settings };
+  if (!(s.alpha > 0 && s.alpha <= 1)) throw new ConfigError(`alpha must be in (0, 1], got ${s.alpha}`);
+  if (!(s.observationRate > 0 && s.observationRate <= 1)) {
+    throw new ConfigError(`observation rate must be in (0, 1], got ${s.observationRate}`);
   }
   if (spec === "synthetic") {
-    return syntheticDataset({ seed, alpha: sim.alpha, observationRate: sim.observationRate });
+    return syntheticDataset({ seed, alpha: s.alpha, observationRate: s.observationRate, ...(s.threshold !== null ? { threshold: s.threshold } : {}) });
   }
-  if (spec.endsWith(".jsonl")) return loadFeaturesFile(spec, seed);
-  throw new ConfigError(
-    `unknown dataset "${spec}": use a built-in dataset (${BUILTIN_DATASETS.join(", ")}) or a features file (.jsonl, one {"features": [...], "r": 0|1, "rStar"?: 0|1} per line)`,
-  );
+  const kind = await sniffDataFile(spec);
+  if (kind === "features") return loadFeaturesFile(spec, seed);
+  return loadTextDataset(spec, kind, seed, s, s, log);
 }

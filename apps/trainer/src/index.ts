@@ -1,7 +1,10 @@
 export { listFlag, numberFlag, parseFlags, type FlagSpec } from "./args.js";
 export { deserializeModel, loadCheckpointModel, serializeModel, writeCheckpoint } from "./checkpoint.js";
 export { DEFAULT_TRAINER_CONFIG, checkConfig, pickTrainOptions, readConfigFile, type BackendChoice, type TrainerConfig } from "./config.js";
-export { BUILTIN_DATASETS, DEFAULT_SIMULATION, loadDataset, type SimulationSettings } from "./data.js";
+export { BUILTIN_DATASETS, DEFAULT_DATA_SETTINGS, DEFAULT_SIMULATION, loadDataset, type DataSettings, type SimulationSettings } from "./data.js";
+export { parseFeaturesJsonl, loadFeaturesFile } from "./features-file.js";
+export { DEFAULT_TEXT_DATA, loadTextDataset, sniffDataFile, type TextDataSettings } from "./text-data.js";
+export { DATA_FLAGS, DATA_HELP, dataSettingsFromFlags } from "./data-flags.js";
 export { evaluateModel } from "./evaluate.js";
 export { writeDirAtomic, writeFileAtomic } from "./files.js";
 export { createProgress, type Progress } from "./progress.js";

@@ -4,6 +4,7 @@ import { listObjectives } from "@implicitrm/core";
 import { numberFlag, listFlag, parseFlags } from "./args.js";
 import { type BackendChoice, DEFAULT_TRAINER_CONFIG, type TrainerConfig, checkConfig, readConfigFile } from "./config.js";
 import { loadDataset } from "./data.js";
+import { DATA_FLAGS, DATA_HELP, dataSettingsFromFlags } from "./data-flags.js";
 import { writeCheckpoint } from "./checkpoint.js";
 import { createProgress } from "./progress.js";
 import { trainAndEvaluate } from "./run.js";
@@ -14,7 +15,9 @@ Trains one reward model and writes a checkpoint directory (model.json, config.js
 
 Options:
   --config <file>        JSON config; flags override it (keys: ${Object.keys(DEFAULT_TRAINER_CONFIG).join(", ")})
-  --data <spec>          synthetic (default), or a features file .jsonl: {"features": [...], "r": 0|1, "rStar"?: 0|1, "group"?} per line
+  --data <spec>          synthetic (default); a rated dataset (JSONL/CSV/Parquet file or folder, any
+                         adapter, or hf:owner/name); an implicit-feedback log (JSONL with "actions");
+                         or a features file (JSONL: {"features": [...], "r": 0|1, "rStar"?: 0|1} per line)
   --objective <name>     ${listObjectives().join(" | ")} (default implicitrm)
   --backend <name>       auto | cpu | wasm (default auto)
   --out <dir>            checkpoint directory (default runs/<objective>-seed<seed>)
@@ -22,10 +25,9 @@ Options:
   --epochs <n>  --patience <n>  --lr <x>  --batch-size <n>  --weight-decay <x>
   --hidden <a,b>         hidden layer widths (default 256,64)
   --sampling <s>         positives+k | full (default positives+k), --k <n> negatives per positive (default 4)
-  --alpha <x>            simulator bias strength α (default 0.5)
-  --obs-rate <x>         simulator target observation rate (default 0.5)
   --quiet                no progress output
-`;
+
+${DATA_HELP}`;
 
 const FLAGS = {
   config: { type: "string" },
@@ -42,8 +44,7 @@ const FLAGS = {
   hidden: { type: "string" },
   sampling: { type: "string" },
   k: { type: "string" },
-  alpha: { type: "string" },
-  "obs-rate": { type: "string" },
+  ...DATA_FLAGS,
   quiet: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -67,8 +68,7 @@ export async function resolveTrainerConfig(argv: string[]): Promise<{ config: Tr
     hidden,
     sampling: f.sampling,
     negativesPerPositive: numberFlag("k", f.k),
-    alpha: numberFlag("alpha", f.alpha),
-    observationRate: numberFlag("obs-rate", f["obs-rate"]),
+    ...dataSettingsFromFlags(f),
   };
   for (const k of Object.keys(fromFlags)) if (fromFlags[k] === undefined) delete fromFlags[k];
   const config = { ...DEFAULT_TRAINER_CONFIG, ...fromFile, ...checkConfig(fromFlags, "command line") } as TrainerConfig;
@@ -83,7 +83,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const backend = await initBackend(config.backend, { log: (m) => process.stderr.write(`${m}\n`) });
-  const dataset = await loadDataset(config.data, config.seed, config);
+  const dataset = await loadDataset(config.data, config.seed, config, (m) => process.stderr.write(`${m}\n`));
   const out = config.out ?? `runs/${config.objective}-seed${config.seed}`;
   const progress = createProgress(config.objective, config.epochs, process.stderr, quiet);
   const run = await trainAndEvaluate(dataset, config, (rec) => progress.epoch(rec));

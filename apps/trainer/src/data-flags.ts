@@ -1,0 +1,49 @@
+/** The data flags shared by `implicitrm train` and `implicitrm bench`, and their help text. */
+import type { RatingDirection } from "@implicitrm/datasets";
+import { numberFlag } from "./args.js";
+import type { DataSettings } from "./data.js";
+
+export const DATA_FLAGS = {
+  encoder: { type: "string" },
+  "embedding-cache": { type: "string" },
+  "rating-field": { type: "string" },
+  direction: { type: "string" },
+  threshold: { type: "string" },
+  "prompt-field": { type: "string" },
+  "response-field": { type: "string" },
+  "on-bad-row": { type: "string" },
+  alpha: { type: "string" },
+  "obs-rate": { type: "string" },
+} as const;
+
+export const DATA_HELP = `Data options:
+  --encoder <spec>       hashing[:dim] (default, no download) | static:<vectors file> | transformer:<model dir or id>
+  --embedding-cache <d>  reuse encoded vectors across runs from this directory
+  --rating-field <name>  which rating to read (e.g. uf_score) when a dataset has several
+  --direction <d>        higher-better | lower-better (generic files; adapters declare their own)
+  --threshold <x>        r* = 1 when the rescaled grade ℓ' ∈ [1, 5] exceeds x (default: median level)
+  --prompt-field <f>  --response-field <f>   columns of a generic JSONL/CSV/Parquet file
+  --on-bad-row <p>       fail (default) | skip (skipped rows are counted by cause)
+  --alpha <x>            simulator bias strength α (default 0.5; smaller = stronger bias)
+  --obs-rate <x>         simulator target observation rate (default 0.5)
+`;
+
+type DataFlagValues = { [K in keyof typeof DATA_FLAGS]?: string };
+
+/** The DataSettings given on the command line (unset flags are left out). */
+export function dataSettingsFromFlags(f: DataFlagValues): Partial<DataSettings> {
+  const out: Record<string, unknown> = {
+    encoder: f.encoder,
+    embeddingCache: f["embedding-cache"],
+    ratingField: f["rating-field"],
+    direction: f.direction as RatingDirection | undefined,
+    threshold: numberFlag("threshold", f.threshold),
+    promptField: f["prompt-field"],
+    responseField: f["response-field"],
+    onBadRow: f["on-bad-row"],
+    alpha: numberFlag("alpha", f.alpha),
+    observationRate: numberFlag("obs-rate", f["obs-rate"]),
+  };
+  for (const k of Object.keys(out)) if (out[k] === undefined) delete out[k];
+  return out as Partial<DataSettings>;
+}

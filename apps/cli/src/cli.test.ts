@@ -108,12 +108,66 @@ describe("implicitrm train", () => {
   });
 });
 
+/** A rated dataset in the normalised layout of ../shared/data: 120 rows, 2 responses per prompt, grade 1..10. */
+function ratedFile(dir: string, bad?: (lines: string[]) => void): string {
+  const words = ["clear", "wrong", "helpful", "vague", "precise", "rude", "thorough", "short"];
+  const lines: string[] = [];
+  for (let i = 0; i < 120; i++) {
+    const score = 1 + (i % 10);
+    const response = `${score > 5 ? "a clear helpful precise answer" : "a vague wrong short reply"} ${words[i % words.length]} ${i}`;
+    lines.push(JSON.stringify({ id: `r${i}`, prompt: `question ${Math.floor(i / 2)}`, response, ratings: { uf_score: score }, meta: { prompt_id: `p${Math.floor(i / 2)}` } }));
+  }
+  bad?.(lines);
+  const path = join(dir, "rated.jsonl");
+  writeFileSync(path, `${lines.join("\n")}\n`);
+  return path;
+}
+
+describe("text data", () => {
+  it("trains on a rated JSONL file with the hashing encoder", () => {
+    const dir = workdir();
+    const res = cli(["train", "--data", ratedFile(dir), "--encoder", "hashing:256", ...fast, "--out", join(dir, "ckpt")], dir);
+    expect(res.code).toBe(0);
+    expect(res.stderr).toMatch(/encoded 120 rows with hashing/);
+    const metrics = JSON.parse(readFileSync(join(dir, "ckpt", "metrics.json"), "utf8"));
+    expect(metrics.datasetInfo).toMatchObject({ adapter: "normalized", ratingField: "uf_score", dim: 256 });
+    expect(metrics.test.auroc).toBeGreaterThan(0);
+  });
+
+  it("reports a malformed row with file and line, or skips and counts it", () => {
+    const dir = workdir();
+    const data = ratedFile(dir, (lines) => {
+      lines[6] = "{not json";
+      lines[10] = lines[10]!.replace('"uf_score":1', '"uf_score":"high"');
+    });
+    const failed = cli(["train", "--data", data, ...fast, "--out", join(dir, "ckpt")], dir);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toMatch(/rated\.jsonl:7/);
+    expect(existsSync(join(dir, "ckpt"))).toBe(false);
+    const skipped = cli(["train", "--data", data, "--on-bad-row", "skip", ...fast, "--out", join(dir, "ckpt")], dir);
+    expect(skipped.code).toBe(0);
+    expect(skipped.stderr).toMatch(/skipped 2 bad rows: .*badJson 1/);
+  });
+
+  it("trains on an implicit-feedback log (no clean labels, so no test metrics)", () => {
+    const dir = workdir();
+    const lines = Array.from({ length: 80 }, (_, i) =>
+      JSON.stringify({ prompt: `q${i >> 1}`, response: i % 3 ? "a useful code answer" : "meh", actions: { copy: i % 3 !== 0 && i % 2 === 0 } }),
+    );
+    writeFileSync(join(dir, "log.jsonl"), `${lines.join("\n")}\n`);
+    const res = cli(["train", "--data", join(dir, "log.jsonl"), "--encoder", "hashing:64", ...fast, "--out", join(dir, "ckpt")], dir);
+    expect(res.stderr).toMatch(/encoded 80 rows/);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(/test metrics skipped/);
+  });
+});
+
 describe("implicitrm bench", () => {
   it("prints a Markdown table and writes one JSON row per {method, dataset, seed}", () => {
     const dir = workdir();
     const res = cli(["bench", "--data", "synthetic", "--methods", "implicitrm,naive", "--seeds", "2", "--out", "r.json", ...fast], dir);
     expect(res.code).toBe(0);
-    expect(res.stdout).toMatch(/\| synthetic \| implicitrm \| 0\.\d{4} ± 0\.\d{4} \|/);
+    expect(res.stdout).toMatch(/\| synthetic \| implicitrm \| (\*\*)?0\.\d{4} ± 0\.\d{4}(\*\*)? \|/);
     const rows = JSON.parse(readFileSync(join(dir, "r.json"), "utf8"));
     expect(rows).toHaveLength(4);
     expect(rows.map((r: { method: string; seed: number }) => `${r.method}:${r.seed}`).sort()).toEqual(["implicitrm:1", "implicitrm:2", "naive:1", "naive:2"]);

@@ -8,7 +8,9 @@ import {
   type TrainerConfig,
   DATA_FLAGS,
   DATA_HELP,
+  GRID_KEYS,
   checkConfig,
+  parseGrid,
   dataSettingsFromFlags,
   listFlag,
   numberFlag,
@@ -35,6 +37,8 @@ Options:
   --markdown <file.md>   also write the table to a file
   --backend <name>       auto | cpu | wasm (default auto)
   --epochs <n>  --patience <n>  --lr <x>  --batch-size <n>  --hidden <a,b>
+  --grid "<k>=<v,..> .."  search these hyperparameters per method on validation (keys: ${GRID_KEYS.join(", ")});
+                         the point with the lowest held-out selection loss is kept, the test split is read once
   --alpha-sweep <a,b,..> run every α listed and write an SVG plot (AUROC and NLL against α) next to --out
   --quiet                no per-run progress lines
 
@@ -53,6 +57,7 @@ const FLAGS = {
   "batch-size": { type: "string" },
   hidden: { type: "string" },
   "alpha-sweep": { type: "string" },
+  grid: { type: "string" },
   ...DATA_FLAGS,
   quiet: { type: "boolean" },
   help: { type: "boolean", short: "h" },
@@ -98,10 +103,17 @@ export async function benchCommand(argv: string[]): Promise<number> {
     if (!f.quiet) process.stderr.write(`${line}\n`);
   };
   const rows = await runBench(
-    { methods, datasets, seeds: Array.from({ length: nSeeds }, (_, i) => i + 1), alphas, config },
+    {
+      methods,
+      datasets,
+      seeds: Array.from({ length: nSeeds }, (_, i) => i + 1),
+      alphas,
+      config,
+      ...(f.grid ? { grid: parseGrid(f.grid) } : {}),
+    },
     (row, i, total) =>
       log(
-        `[${i}/${total}] ${row.dataset} α=${row.alpha} ${row.method} seed ${row.seed}: AUROC ${row.metrics.auroc.toFixed(4)} NLL ${row.metrics.nll.toFixed(4)} (epoch ${row.bestEpoch}, ${row.seconds.toFixed(1)} s)`,
+        `[${i}/${total}] ${row.dataset} α=${row.alpha} ${row.method} seed ${row.seed}: AUROC ${row.metrics.auroc.toFixed(4)} NLL ${row.metrics.nll.toFixed(4)} (epoch ${row.bestEpoch}, ${row.seconds.toFixed(1)} s${row.chosen ? `, chose ${JSON.stringify(row.chosen)}` : ""})`,
       ),
     (dataset, alpha, seed, info) =>
       log(

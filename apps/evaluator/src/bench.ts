@@ -4,7 +4,7 @@
  * reports mean ± std over seeds.
  */
 import { ConfigError, type Metrics } from "@implicitrm/core";
-import { type TrainerConfig, loadDataset, trainAndEvaluate } from "@implicitrm/trainer";
+import { type GridPoint, type TrainerConfig, loadDataset, trainAndEvaluate } from "@implicitrm/trainer";
 import { lineChartSvg } from "./plot.js";
 
 export interface BenchRow {
@@ -17,6 +17,8 @@ export interface BenchRow {
   bestEpoch: number;
   selection: string;
   seconds: number;
+  /** Hyperparameters picked on validation, when a grid was searched. */
+  chosen?: GridPoint;
 }
 
 export interface BenchPlan {
@@ -26,6 +28,8 @@ export interface BenchPlan {
   seeds: number[];
   /** Simulator α values (one, or several for a sweep). */
   alphas: number[];
+  /** Hyperparameter points searched per cell on validation (empty: the config's values). */
+  grid?: GridPoint[];
   /** Shared training and simulation settings; `objective`, `seed` and `alpha` are set per cell. */
   config: TrainerConfig;
 }
@@ -45,7 +49,7 @@ export async function runBench(
         const data = await loadDataset(dataset, seed, { ...plan.config, alpha }, log);
         onData?.(dataset, alpha, seed, data.info);
         for (const method of plan.methods) {
-          const run = await trainAndEvaluate(data, { ...plan.config, alpha, objective: method, seed });
+          const run = await trainAndEvaluate(data, { ...plan.config, alpha, objective: method, seed }, undefined, undefined, plan.grid);
           run.result.model.dispose();
           if (!run.metrics) {
             throw new ConfigError(`dataset "${dataset}" has no clean test labels (rStar): bench needs ground truth to compare methods`);
@@ -59,6 +63,7 @@ export async function runBench(
             bestEpoch: run.bestEpoch,
             selection: run.selection,
             seconds: run.seconds,
+            ...(plan.grid?.length ? { chosen: run.chosen } : {}),
           };
           rows.push(row);
           onRow?.(row, rows.length, total);

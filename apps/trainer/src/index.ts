@@ -8,5 +8,5 @@ export { DATA_FLAGS, DATA_HELP, dataSettingsFromFlags } from "./data-flags.js";
 export { evaluateModel } from "./evaluate.js";
 export { writeDirAtomic, writeFileAtomic } from "./files.js";
 export { createProgress, type Progress } from "./progress.js";
-export { trainAndEvaluate, type TrainRunResult } from "./run.js";
+export { GRID_KEYS, type GridPoint, parseGrid, trainAndEvaluate, type TrainRunResult } from "./run.js";
 export { TRAIN_HELP, resolveTrainerConfig, trainCommand } from "./train-command.js";

@@ -4,6 +4,7 @@
  * weights and biases), so runs are reproducible and comparable with a PyTorch reference.
  */
 import * as tf from "@tensorflow/tfjs-core";
+import type { HeadKind } from "./objectives/types.js";
 import { Rng } from "./random.js";
 
 export const LEAKY_RELU_SLOPE = 0.01;
@@ -13,9 +14,23 @@ export interface HeadWeights {
   inputDim: number;
   hidden: number[];
   layers: Array<{ kernel: Float32Array; bias: Float32Array }>;
+  /** 'constant' for a {@link ConstantHead} (its layers are then an equivalent all-zero-kernel MLP); absent for an MLP. */
+  kind?: "constant";
 }
 
-export class MlpHead {
+/** What the training loop and the model need of a head, whatever its architecture. */
+export interface Head {
+  readonly kind: HeadKind;
+  readonly variables: tf.Variable[];
+  /** Logits for a batch x of shape [n, D], as a Tensor1D of length n. */
+  apply(x: tf.Tensor2D): tf.Tensor1D;
+  getWeights(): HeadWeights;
+  setWeights(w: HeadWeights): void;
+  dispose(): void;
+}
+
+export class MlpHead implements Head {
+  readonly kind = "mlp" as const;
   readonly inputDim: number;
   readonly hidden: readonly number[];
   private readonly kernels: tf.Variable[] = [];
@@ -101,5 +116,58 @@ export class MlpHead {
   /** Frees the variables. */
   dispose(): void {
     for (const v of this.variables) v.dispose();
+  }
+}
+
+/**
+ * A head with one learnable scalar logit c, the same for every row (the global activity of the
+ * recrec-i ablation). Initialised at `init` (default 0, probability 0.5). Its weights are exported as
+ * an MLP of the given shape whose kernels and biases are all zero except the last bias, c, so that
+ * any reader of MLP weights (checkpoints) reproduces the same logits; `kind: 'constant'` marks them.
+ */
+export class ConstantHead implements Head {
+  readonly kind = "constant" as const;
+  readonly inputDim: number;
+  readonly hidden: readonly number[];
+  private readonly logit: tf.Variable;
+
+  /**
+   * @param inputDim feature dimension D (checked against the batches)
+   * @param hidden the model's hidden widths, used only for the exported MLP-shaped weights
+   * @param name prefix of the variable name (tfjs variable names are global, so make it unique)
+   * @param init initial logit (default 0)
+   */
+  constructor(inputDim: number, hidden: readonly number[], name: string, init = 0) {
+    if (!Number.isInteger(inputDim) || inputDim < 1) throw new RangeError(`ConstantHead: inputDim must be a positive integer, got ${inputDim}`);
+    this.inputDim = inputDim;
+    this.hidden = [...hidden];
+    this.logit = tf.tidy(() => tf.variable(tf.tensor1d([init]), true, `${name}/logit`));
+  }
+
+  get variables(): tf.Variable[] {
+    return [this.logit];
+  }
+
+  /** c repeated once per row of x. */
+  apply(x: tf.Tensor2D): tf.Tensor1D {
+    return tf.tidy(() => tf.add(tf.zeros([x.shape[0]]), this.logit) as tf.Tensor1D);
+  }
+
+  getWeights(): HeadWeights {
+    const sizes = [this.inputDim, ...this.hidden, 1];
+    const layers = sizes.slice(1).map((fanOut, l) => ({ kernel: new Float32Array(sizes[l]! * fanOut), bias: new Float32Array(fanOut) }));
+    layers[layers.length - 1]!.bias[0] = this.logit.dataSync()[0]!;
+    return { inputDim: this.inputDim, hidden: [...this.hidden], layers, kind: "constant" };
+  }
+
+  /** Reads c from the last layer's bias (the form `getWeights` writes). */
+  setWeights(w: HeadWeights): void {
+    const last = w.layers[w.layers.length - 1];
+    if (last?.bias.length !== 1) throw new RangeError("ConstantHead.setWeights: the last layer must have one bias, the logit");
+    tf.tidy(() => this.logit.assign(tf.tensor1d([last.bias[0]!])));
+  }
+
+  dispose(): void {
+    this.logit.dispose();
   }
 }

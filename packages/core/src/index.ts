@@ -1,9 +1,21 @@
 import "./gradients.js";
 
-export { validateFeatureSet, countPositives } from "./data.js";
+export { validateFeatureSet, countPositives, PairSampler, type RowPairs } from "./data.js";
 export { ConfigError, DataError, ImplicitRMError, TrainingError, formatLocation, type DataLocation } from "./errors.js";
-export { LEAKY_RELU_SLOPE, MlpHead, type HeadWeights } from "./heads.js";
-export { bceWithLogits, log1mSigmoidProduct, logSigmoid, observedNll, stopGradient } from "./math.js";
+export {
+  DEFAULT_OBSERVED_CLASSIFIER_OPTIONS,
+  estimateClassPrior,
+  estimatePropensity,
+  fitObservedClassifier,
+  type ClassPriorEstimate,
+  type ObservedClassifier,
+  type ObservedClassifierOptions,
+  type ObservedData,
+  type PropensityEstimate,
+  type PropensityEstimatorOptions,
+} from "./estimators.js";
+export { ConstantHead, LEAKY_RELU_SLOPE, MlpHead, type Head, type HeadWeights } from "./heads.js";
+export { bceWithLogits, log1mSigmoidProduct, logSigmoid, maskedMean, observedNll, probabilityLogit, stopGradient, weightedMean } from "./math.js";
 export * from "./objectives/index.js";
 export { strataPosteriors, type PosteriorOptions, type Smoothing, type StrataPosteriors } from "./posteriors.js";
 export * from "./metrics.js";
@@ -11,9 +23,11 @@ export { Rng, deriveSeed, hashString } from "./random.js";
 export {
   DEFAULT_TRAIN_OPTIONS,
   RewardModel,
+  resolveInputs,
   resolveTrainOptions,
   train,
   type EpochRecord,
+  type ResolvedInputs,
   type RewardModelState,
   type Sampling,
   type SelectionCriterion,

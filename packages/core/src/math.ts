@@ -57,3 +57,31 @@ export function observedNll(f: tf.Tensor, g: tf.Tensor, r: tf.Tensor): tf.Tensor
     return tf.sub(tf.mul(r, positive), tf.mul(tf.sub(1, r), log1mSigmoidProduct(f, g)));
   });
 }
+
+/**
+ * Mean of x, or the weighted mean Σ wᵢxᵢ / n when per-row weights w are given (weights whose mean is
+ * 1 over an epoch, such as `ObjectiveBatch.weight`; this is not the self-normalised Σwx / Σw).
+ */
+export function weightedMean(x: tf.Tensor, w?: tf.Tensor): tf.Scalar {
+  return tf.tidy(() => (w ? tf.mean(tf.mul(x, w)) : tf.mean(x)) as tf.Scalar);
+}
+
+/**
+ * Mean of x over the rows where mask = 1 (mask of 0/1 floats): Σ mᵢxᵢ / max(1, Σ mᵢ), so a batch
+ * with no such row gives 0 rather than NaN.
+ */
+export function maskedMean(x: tf.Tensor, mask: tf.Tensor): tf.Scalar {
+  return tf.tidy(() => tf.div(tf.sum(tf.mul(x, mask)), tf.maximum(tf.sum(mask), 1)) as tf.Scalar);
+}
+
+/**
+ * logit(p) = log p − log(1 − p) of probabilities, with p clamped to [eps, 1 − eps] first
+ * (default eps 1e-6, so the logit stays within ±13.8): turns a propensity into the logit form that
+ * `observedNll` and `log1mSigmoidProduct` take.
+ */
+export function probabilityLogit(p: tf.Tensor, eps = 1e-6): tf.Tensor {
+  return tf.tidy(() => {
+    const c = tf.clipByValue(p, eps, 1 - eps);
+    return tf.sub(tf.log(c), tf.log1p(tf.neg(c)));
+  });
+}

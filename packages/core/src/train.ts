@@ -6,12 +6,22 @@ import "./gradients.js";
  * Deterministic for a given seed and backend.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { countPositives, validateFeatureSet } from "./data.js";
+import { PairSampler, type RowPairs, countPositives, validateFeatureSet } from "./data.js";
 import { ConfigError, DataError, TrainingError } from "./errors.js";
-import { type HeadWeights, MlpHead } from "./heads.js";
+import { estimateClassPrior, estimatePropensity } from "./estimators.js";
+import { ConstantHead, type Head, type HeadWeights, MlpHead } from "./heads.js";
 import { bceWithLogits } from "./math.js";
 import { getObjective, resolveObjectiveOptions } from "./objectives/index.js";
-import type { HeadName, Objective, ObjectiveBatch } from "./objectives/types.js";
+import type {
+  ClassPriorOptions,
+  HeadKind,
+  HeadName,
+  Objective,
+  ObjectiveBatch,
+  ObjectiveNeeds,
+  PairPartner,
+  PropensityOptions,
+} from "./objectives/types.js";
 import { Rng, deriveSeed } from "./random.js";
 import type { FeatureSet } from "./types.js";
 
@@ -37,7 +47,11 @@ export interface TrainOptions {
   patience: number;
   /** Seed of initialisation and shuffling (default 42). */
   seed: number;
-  /** 'positives+k' (default): each epoch all positives plus k× as many negatives drawn with replacement; 'full': every row once. */
+  /**
+   * 'positives+k' (default): each epoch all positives plus k× as many negatives drawn with
+   * replacement (rows carry importance weights that undo the resampling, for the objectives that
+   * use them); 'full': every row once. Pairwise objectives: k pairs per positive, or one.
+   */
   sampling: Sampling;
   /** k of 'positives+k' (default 4). */
   negativesPerPositive: number;
@@ -57,8 +71,11 @@ export const DEFAULT_TRAIN_OPTIONS: Readonly<TrainOptions> = Object.freeze({
   negativesPerPositive: 4,
 });
 
-/** How the epoch to keep was chosen. */
-export type SelectionCriterion = "observed-nll" | "clean-validation-bce";
+/**
+ * How the epoch to keep was chosen: the held-out NLL of the observed r ('observed-nll'), the
+ * objective's own held-out loss ('validation-loss'), or the BCE against clean labels.
+ */
+export type SelectionCriterion = "observed-nll" | "validation-loss" | "clean-validation-bce";
 
 export interface EpochRecord {
   epoch: number;
@@ -96,6 +113,8 @@ export interface TrainResult {
   steps: number;
   seconds: number;
   stoppedEarly: boolean;
+  /** What was resolved before training (propensities, class prior, pairs), for reports. */
+  inputs: ResolvedInputs;
 }
 
 let runCounter = 0;
@@ -135,9 +154,13 @@ export function resolveTrainOptions(given: Partial<TrainOptions> = {}): TrainOpt
 
 /**
  * Trains the objective's heads on `data.train`, early-stopping on held-out data, and returns the
- * model restored to its best evaluation. The selection criterion is the held-out observed NLL
- * (no clean labels needed) unless a clean-labelled validation set is given, or the objective itself
- * trains on clean labels (oracle).
+ * model restored to its best evaluation. Before the first step it resolves, once, what the
+ * objective declared in `needs` (see {@link resolveInputs}): propensities for the training and
+ * validation rows, the class prior, and the prompt groups pairs are drawn from. The selection
+ * criterion is, in order: the BCE against r* on a clean-labelled validation set when one is given
+ * or the objective trains on clean labels (oracle); the held-out observed NLL for objectives that
+ * define `observedNll` (implicitrm, naive, recrec-i); otherwise the objective's own held-out loss
+ * (`validationLoss`, default its total), over validation pairs for pairwise objectives.
  */
 export async function train(data: TrainData, options: Partial<TrainOptions> = {}, hooks: TrainHooks = {}): Promise<TrainResult> {
   const o = resolveTrainOptions(options);
@@ -157,30 +180,44 @@ export async function train(data: TrainData, options: Partial<TrainOptions> = {}
       { file: "train", field: objective.samplingLabel },
     );
   }
-  const selection: SelectionCriterion = data.cleanValidation || objective.needs.cleanLabels ? "clean-validation-bce" : "observed-nll";
+  const selection: SelectionCriterion =
+    data.cleanValidation || objective.needs.cleanLabels ? "clean-validation-bce" : objective.observedNll ? "observed-nll" : "validation-loss";
   const selectionSet = data.cleanValidation ?? data.validation;
   if (selection === "clean-validation-bce") requireLabels({ needs: { cleanLabels: true } }, selectionSet, "validation");
 
+  const resolved = resolveInputs(objective, objectiveOptions, data.train, data.validation, o.seed);
+  const trainSplit: SplitInputs = { fs: data.train, ...(resolved.train ? { propensity: resolved.train } : {}) };
+  const selectionSplit: SplitInputs = { fs: selectionSet, ...(resolved.validation ? { propensity: resolved.validation } : {}) };
+  const pairSampler = objective.needs.pairs ? new PairSampler(samplingLabels, data.train.group, objective.needs.pairs) : undefined;
+  const validationPairs =
+    selection === "validation-loss" && objective.needs.pairs ? validationPairsOf(selectionSet, objective.needs.pairs, o.seed) : undefined;
+  const context: BatchContext = { needs: objective.needs, ...(resolved.classPrior !== undefined ? { classPrior: resolved.classPrior } : {}) };
+
   const run = ++runCounter;
-  const model = new RewardModel(objective.name, objective.heads, data.train.dim, o.hidden, o.seed, run);
+  const model = new RewardModel(objective.name, objective.heads, data.train.dim, o.hidden, o.seed, run, objective.headKinds);
   const optimizers = new Map(objective.heads.map((h) => [h, tf.train.adam(o.lr)] as const));
   const history: EpochRecord[] = [];
   let best = { loss: Number.POSITIVE_INFINITY, epoch: 0, weights: model.getWeights() };
   let sinceBest = 0;
   let steps = 0;
   let stoppedEarly = false;
+  let pairFallbacks = 0;
+  let pairsDrawn = 0;
   const started = Date.now();
 
   try {
     for (let epoch = 1; epoch <= o.epochs; epoch++) {
       const rng = new Rng(deriveSeed(o.seed, `epoch:${epoch}`));
-      const order = epochOrder(samplingLabels, o, rng);
+      const plan = pairSampler ? pairEpoch(pairSampler, o, rng) : rowEpoch(samplingLabels, o, rng);
+      if (plan.pairs) {
+        pairFallbacks += plan.pairs.fallbacks;
+        pairsDrawn += plan.pairs.first.length;
+      }
       const epochStart = Date.now();
       const sums = new Map<string, tf.Scalar>();
       let batches = 0;
-      for (let start = 0; start < order.length; start += o.batchSize) {
-        const rows = order.subarray(start, Math.min(order.length, start + o.batchSize));
-        const parts = trainStep(model, objective, objectiveOptions, optimizers, data.train, rows, o.weightDecay);
+      for (const spec of batchesOf(plan, o.batchSize)) {
+        const parts = trainStep(model, objective, objectiveOptions, optimizers, trainSplit, spec, context, o.weightDecay);
         for (const [k, v] of Object.entries(parts)) {
           const prev = sums.get(k);
           sums.set(k, prev ? tf.keep(tf.tidy(() => tf.add(prev, v))) : v);
@@ -204,7 +241,10 @@ export async function train(data: TrainData, options: Partial<TrainOptions> = {}
           `the training loss became ${trainParts.total} in epoch ${epoch} (step ${steps}); lower the learning rate (now ${o.lr}) or check the features for extreme values`,
         );
       }
-      const selectionLoss = selectionLossOf(model, objective, objectiveOptions, selectionSet, selection);
+      const selectionLoss = selectionLossOf(model, objective, objectiveOptions, selectionSplit, selection, context, validationPairs);
+      if (Number.isNaN(selectionLoss)) {
+        throw new TrainingError(`the held-out ${selection} became NaN in epoch ${epoch}; lower the learning rate (now ${o.lr}) or check the validation features`);
+      }
       const improved = selectionLoss < best.loss;
       if (improved) {
         best = { loss: selectionLoss, epoch, weights: model.getWeights() };
@@ -213,7 +253,8 @@ export async function train(data: TrainData, options: Partial<TrainOptions> = {}
         sinceBest++;
       }
       const seconds = (Date.now() - epochStart) / 1000;
-      const record: EpochRecord = { epoch, steps, train: trainParts, selectionLoss, improved, samplesPerSec: order.length / Math.max(seconds, 1e-3) };
+      const rowsSeen = plan.rows ? plan.rows.length : 2 * plan.pairs!.first.length;
+      const record: EpochRecord = { epoch, steps, train: trainParts, selectionLoss, improved, samplesPerSec: rowsSeen / Math.max(seconds, 1e-3) };
       history.push(record);
       hooks.onEpoch?.(record);
       await yieldToEventLoop();
@@ -230,6 +271,15 @@ export async function train(data: TrainData, options: Partial<TrainOptions> = {}
     for (const opt of optimizers.values()) opt.dispose();
   }
   model.setWeights(best.weights);
+  const inputs: ResolvedInputs = { ...resolved.report };
+  if (objective.needs.pairs) {
+    inputs.pairs = {
+      partner: objective.needs.pairs,
+      groups: data.train.group !== undefined,
+      fallbackShare: pairsDrawn > 0 ? pairFallbacks / pairsDrawn : 0,
+      ...(validationPairs ? { validationPairs: validationPairs.first.length } : {}),
+    };
+  }
   return {
     model,
     history,
@@ -239,6 +289,7 @@ export async function train(data: TrainData, options: Partial<TrainOptions> = {}
     steps,
     seconds: (Date.now() - started) / 1000,
     stoppedEarly,
+    inputs,
   };
 }
 
@@ -246,17 +297,164 @@ function requireLabels(objective: Pick<Objective<object>, "needs">, fs: FeatureS
   if (objective.needs.cleanLabels && !fs.rStar) {
     throw new DataError(`this objective needs clean labels (rStar) on the ${name} split, which has none`, { file: name, field: "rStar" });
   }
-  if (objective.needs.propensity && !fs.propensity) {
-    throw new DataError(`this objective needs propensities on the ${name} split, which has none`, { file: name, field: "propensity" });
-  }
 }
 
-/** Row order of one epoch: positives + k× sampled negatives, or all rows, shuffled. */
-function epochOrder(labels: Uint8Array, o: TrainOptions, rng: Rng): Int32Array {
+/** What the loop resolved before training, as reported in {@link TrainResult.inputs}. */
+export interface ResolvedInputs {
+  propensity?: {
+    /** 'oracle' (the data's true π), 'estimated' (estimatePropensity) or 'constant'. */
+    source: "oracle" | "estimated" | "constant";
+    clipMin: number;
+    /** Mean clipped π over the training rows. */
+    mean: number;
+    /** Share of training rows whose π was raised to clipMin. */
+    clippedShare: number;
+    /** The estimator's normaliser max ĉ(x) ('estimated' only). */
+    scale?: number;
+  };
+  classPrior?: {
+    source: "given" | "estimated";
+    value: number;
+    /** Elkan–Noto's c = P(r = 1 | r* = 1) ('estimated' only). */
+    c?: number;
+  };
+  pairs?: {
+    partner: PairPartner;
+    /** Whether the training rows had prompt groups (without them every pair is a random pair). */
+    groups: boolean;
+    /** Share of training pairs whose partner came from the whole split (the anchor's group had none). */
+    fallbackShare: number;
+    /** Number of fixed validation pairs the selection loss is averaged over. */
+    validationPairs?: number;
+  };
+}
+
+/**
+ * Resolves what an objective's `needs` ask for, once per run. Propensity (objectives with
+ * `needs.propensity`, options `propensity` and `clipMin`): 'oracle' reads `FeatureSet.propensity`
+ * of the training and validation rows (a DataError when a split has none); 'estimated' fits
+ * `estimatePropensity` on the training rows' x and r and predicts both splits; a number is used for
+ * every row; then every π is clipped to [clipMin, 1]. Class prior (objectives with
+ * `needs.classPrior`, option `classPrior`): the number given, or `estimateClassPrior` fitted on the
+ * training rows and averaged over the validation rows with r = 1 (their observed feedback only).
+ * Without `validation` only the training rows' propensities are resolved and an estimated class
+ * prior is a ConfigError.
+ */
+export function resolveInputs(
+  objective: Objective<object>,
+  options: object,
+  train: FeatureSet,
+  validation: FeatureSet | undefined,
+  seed: number,
+): { train?: Float32Array; validation?: Float32Array; classPrior?: number; report: ResolvedInputs } {
+  const report: ResolvedInputs = {};
+  const out: { train?: Float32Array; validation?: Float32Array; classPrior?: number; report: ResolvedInputs } = { report };
+  const opts = options as Partial<PropensityOptions & ClassPriorOptions>;
+  if (objective.needs.propensity) {
+    const source = opts.propensity;
+    const clipMin = opts.clipMin;
+    if (source === undefined || clipMin === undefined) throw new ConfigError(`objective "${objective.name}" needs the options propensity and clipMin`);
+    let scale: number | undefined;
+    const splits: Array<[string, FeatureSet]> = [["train", train], ...(validation ? [["validation", validation] as [string, FeatureSet]] : [])];
+    let values: Float32Array[];
+    if (source === "oracle") {
+      values = splits.map(([name, fs]) => {
+        if (!fs.propensity) {
+          throw new DataError(
+            `objective "${objective.name}" with propensity 'oracle' needs the true propensities on the ${name} split, which has none (only simulated data carry them); use propensity 'estimated' or a number`,
+            { file: name, field: "propensity" },
+          );
+        }
+        return Float32Array.from(fs.propensity);
+      });
+    } else if (source === "estimated") {
+      const estimator = estimatePropensity(train, { classifier: { seed: deriveSeed(seed, "propensity-estimator") } });
+      try {
+        values = splits.map(([, fs]) => estimator.predict(fs.features));
+        scale = estimator.scale;
+      } finally {
+        estimator.dispose();
+      }
+    } else {
+      values = splits.map(([, fs]) => new Float32Array(fs.n).fill(source));
+    }
+    let clipped = 0;
+    for (const [k, v] of values.entries()) {
+      for (let i = 0; i < v.length; i++) {
+        const p = v[i]!;
+        if (k === 0 && p < clipMin) clipped++;
+        v[i] = Math.min(1, Math.max(clipMin, p));
+      }
+    }
+    const trainValues = values[0]!;
+    out.train = trainValues;
+    if (validation) out.validation = values[1]!;
+    let sum = 0;
+    for (let i = 0; i < trainValues.length; i++) sum += trainValues[i]!;
+    report.propensity = {
+      source: typeof source === "number" ? "constant" : source,
+      clipMin,
+      mean: sum / trainValues.length,
+      clippedShare: clipped / trainValues.length,
+      ...(scale !== undefined ? { scale } : {}),
+    };
+  }
+  if (objective.needs.classPrior) {
+    const given = opts.classPrior;
+    if (given === undefined) throw new ConfigError(`objective "${objective.name}" needs the option classPrior`);
+    if (given === "estimated") {
+      const heldOut = validation;
+      if (!heldOut) throw new ConfigError(`objective "${objective.name}" with classPrior 'estimated' needs the validation split's observed feedback`);
+      const est = estimateClassPrior(train, heldOut, { seed: deriveSeed(seed, "class-prior-estimator") });
+      out.classPrior = est.classPrior;
+      report.classPrior = { source: "estimated", value: est.classPrior, c: est.c };
+    } else {
+      out.classPrior = given;
+      report.classPrior = { source: "given", value: given };
+    }
+  }
+  return out;
+}
+
+/** One split's rows with the propensities resolved for it. */
+interface SplitInputs {
+  fs: FeatureSet;
+  propensity?: Float32Array;
+}
+
+/** Run-level inputs every batch gets. */
+interface BatchContext {
+  needs: ObjectiveNeeds;
+  classPrior?: number;
+}
+
+/** An epoch's sampling: independent rows (with importance weights under 'positives+k'), or pairs. */
+interface EpochPlan {
+  rows?: Int32Array;
+  weight?: Float32Array;
+  pairs?: RowPairs;
+}
+
+/** One minibatch: rows (for pairs, the m anchors then their m partners) and per-row weights. */
+interface BatchSpec {
+  rows: Int32Array;
+  weight?: Float32Array;
+  /** m: the batch holds m pairs, rows[t] paired with rows[m + t]. */
+  pairCount?: number;
+}
+
+/**
+ * Row order of one epoch: all rows ('full'), or all positives plus round(k × positives) negatives
+ * drawn with replacement ('positives+k'), shuffled. Under 'positives+k' each row also gets the
+ * importance weight that makes the epoch's weighted mean equal the mean over the split: with P
+ * positives, N negatives and N' drawn, n = P + N and E = P + N', w = E/n for a positive and
+ * (N/n)·E/N' for a negative (their mean over the epoch is 1).
+ */
+function rowEpoch(labels: Uint8Array, o: TrainOptions, rng: Rng): EpochPlan {
   if (o.sampling === "full") {
     const all = new Int32Array(labels.length);
     for (let i = 0; i < all.length; i++) all[i] = i;
-    return rng.shuffle(all);
+    return { rows: rng.shuffle(all) };
   }
   const pos: number[] = [];
   const neg: number[] = [];
@@ -265,23 +463,90 @@ function epochOrder(labels: Uint8Array, o: TrainOptions, rng: Rng): Int32Array {
   const order = new Int32Array(pos.length + nNeg);
   order.set(pos);
   for (let j = 0; j < nNeg; j++) order[pos.length + j] = neg[rng.int(neg.length)]!;
-  return rng.shuffle(order);
+  rng.shuffle(order);
+  const n = labels.length;
+  const e = order.length;
+  const wPos = e / n;
+  const wNeg = nNeg > 0 ? ((neg.length / n) * e) / nNeg : 0;
+  const weight = new Float32Array(e);
+  for (let t = 0; t < e; t++) weight[t] = labels[order[t]!] === 1 ? wPos : wNeg;
+  return { rows: order, weight };
 }
 
-/** Gathers rows of a FeatureSet into tensors for one batch. */
-function batchTensors(fs: FeatureSet, rows: ArrayLike<number>, needs: Objective<object>["needs"]): { x: tf.Tensor2D; batch: Omit<ObjectiveBatch, "logits"> } {
+/**
+ * Pairs of one epoch for pairwise objectives: every positive is an anchor once ('full') or
+ * round(k × positives) anchors are taken cycling through the shuffled positives ('positives+k',
+ * so k partners per positive, the same number of partner draws as the pointwise sampler's negatives);
+ * each anchor gets a partner from {@link PairSampler} (same prompt group, fallback: whole split).
+ */
+function pairEpoch(sampler: PairSampler, o: TrainOptions, rng: Rng): EpochPlan {
+  const positives = rng.shuffle(sampler.anchors());
+  const m = o.sampling === "full" ? positives.length : Math.max(positives.length, Math.round(o.negativesPerPositive * positives.length));
+  const anchors = new Int32Array(m);
+  for (let t = 0; t < m; t++) anchors[t] = positives[t % positives.length]!;
+  if (m > positives.length) rng.shuffle(anchors);
+  return { pairs: sampler.sample(anchors, rng, "train") };
+}
+
+/** The fixed validation pairs of pairwise objectives: every validation positive once, seeded. */
+function validationPairsOf(fs: FeatureSet, partner: PairPartner, seed: number): RowPairs {
+  const sampler = new PairSampler(fs.r, fs.group, partner);
+  const anchors = sampler.anchors();
+  if (anchors.length === 0) {
+    throw new DataError("the validation split has no rows with feedback (r = 1): a pairwise objective selects on held-out pairs anchored at them", {
+      file: "validation",
+      field: "r",
+    });
+  }
+  return sampler.sample(anchors, new Rng(deriveSeed(seed, "validation-pairs")), "validation");
+}
+
+/** Minibatches of an epoch: batchSize rows, or ⌈batchSize/2⌉ pairs (batchSize rows) for pairs. */
+function* batchesOf(plan: EpochPlan, batchSize: number): Generator<BatchSpec> {
+  if (plan.rows) {
+    for (let start = 0; start < plan.rows.length; start += batchSize) {
+      const end = Math.min(plan.rows.length, start + batchSize);
+      yield { rows: plan.rows.subarray(start, end), ...(plan.weight ? { weight: plan.weight.subarray(start, end) } : {}) };
+    }
+    return;
+  }
+  const { first, second } = plan.pairs!;
+  const per = Math.max(1, Math.ceil(batchSize / 2));
+  for (let start = 0; start < first.length; start += per) {
+    yield pairBatch(first, second, start, Math.min(first.length, start + per));
+  }
+}
+
+function pairBatch(first: Int32Array, second: Int32Array, start: number, end: number): BatchSpec {
+  const m = end - start;
+  const rows = new Int32Array(2 * m);
+  rows.set(first.subarray(start, end));
+  rows.set(second.subarray(start, end), m);
+  return { rows, pairCount: m };
+}
+
+/** Gathers a batch's rows into tensors, with what the objective's `needs` ask for. */
+function batchTensors(
+  split: SplitInputs,
+  spec: BatchSpec,
+  context: BatchContext,
+  cleanLabels = context.needs.cleanLabels === true,
+): { x: tf.Tensor2D; batch: Omit<ObjectiveBatch, "logits"> } {
+  const { fs } = split;
+  const { rows } = spec;
   const n = rows.length;
   const d = fs.dim;
   const x = new Float32Array(n * d);
   const r = new Float32Array(n);
-  const rStar = needs.cleanLabels ? new Float32Array(n) : undefined;
-  const prop = needs.propensity ? new Float32Array(n) : undefined;
+  const rStar = cleanLabels ? new Float32Array(n) : undefined;
+  const prop = context.needs.propensity ? new Float32Array(n) : undefined;
+  if (prop && !split.propensity) throw new TrainingError("internal: propensities were not resolved for this split");
   for (let i = 0; i < n; i++) {
     const row = rows[i]!;
     x.set(fs.features.subarray(row * d, row * d + d), i * d);
     r[i] = fs.r[row]!;
     if (rStar) rStar[i] = fs.rStar![row]!;
-    if (prop) prop[i] = fs.propensity![row]!;
+    if (prop) prop[i] = split.propensity![row]!;
   }
   return {
     x: tf.tensor2d(x, [n, d]),
@@ -289,6 +554,9 @@ function batchTensors(fs: FeatureSet, rows: ArrayLike<number>, needs: Objective<
       r: tf.tensor1d(r),
       ...(rStar ? { rStar: tf.tensor1d(rStar) } : {}),
       ...(prop ? { propensity: tf.tensor1d(prop) } : {}),
+      ...(context.needs.classPrior && context.classPrior !== undefined ? { classPrior: context.classPrior } : {}),
+      ...(spec.weight ? { weight: tf.tensor1d(spec.weight) } : {}),
+      ...(spec.pairCount !== undefined ? { pairs: { count: spec.pairCount } } : {}),
     },
   };
 }
@@ -299,12 +567,13 @@ function trainStep(
   objective: Objective<object>,
   options: object,
   optimizers: Map<HeadName, tf.Optimizer>,
-  fs: FeatureSet,
-  rows: Int32Array,
+  split: SplitInputs,
+  spec: BatchSpec,
+  context: BatchContext,
   weightDecay: number,
 ): Record<string, tf.Scalar> {
   return tf.tidy(() => {
-    const { x, batch } = batchTensors(fs, rows, objective.needs);
+    const { x, batch } = batchTensors(split, spec, context);
     const parts: Record<string, tf.Scalar> = {};
     const { value, grads } = tf.variableGrads(() => {
       const logits = model.logitsOf(x);
@@ -317,7 +586,8 @@ function trainStep(
     for (const head of objective.heads) {
       const headGrads: tf.NamedTensorMap = {};
       for (const v of model.head(head).variables) {
-        const g = grads[v.name]!;
+        const g = grads[v.name];
+        if (!g) throw new TrainingError(`objective "${objective.name}" gave no gradient to the ${head} head's ${v.name}: its loss must use every head it declares`);
         headGrads[v.name] = weightDecay > 0 ? tf.add(g, tf.mul(v, weightDecay)) : g;
       }
       optimizers.get(head)!.applyGradients(headGrads);
@@ -333,24 +603,45 @@ function selectionLossOf(
   model: RewardModel,
   objective: Objective<object>,
   options: object,
-  fs: FeatureSet,
+  split: SplitInputs,
   selection: SelectionCriterion,
+  context: BatchContext,
+  validationPairs: RowPairs | undefined,
 ): number {
+  const fs = split.fs;
+  if (selection === "validation-loss" && validationPairs) {
+    const { first, second } = validationPairs;
+    const per = EVAL_CHUNK / 2;
+    let sum = 0;
+    for (let start = 0; start < first.length; start += per) {
+      const spec = pairBatch(first, second, start, Math.min(first.length, start + per));
+      sum += tf.tidy(() => {
+        const { x, batch } = batchTensors(split, spec, context);
+        return tf.mul(heldOutLoss(objective, { ...batch, logits: model.logitsOf(x) }, options), spec.pairCount!).dataSync()[0]!;
+      });
+    }
+    return sum / first.length;
+  }
   let sum = 0;
-  const needs = { cleanLabels: selection === "clean-validation-bce" };
   for (let start = 0; start < fs.n; start += EVAL_CHUNK) {
-    const rows = rangeRows(start, Math.min(fs.n, start + EVAL_CHUNK));
+    const spec: BatchSpec = { rows: rangeRows(start, Math.min(fs.n, start + EVAL_CHUNK)) };
     sum += tf.tidy(() => {
-      const { x, batch } = batchTensors(fs, rows, needs);
+      const clean = selection === "clean-validation-bce";
+      const { x, batch } = batchTensors(split, spec, clean ? { needs: { cleanLabels: true } } : context, clean);
       const logits = model.logitsOf(x);
-      let perRow: tf.Tensor;
-      if (selection === "clean-validation-bce") perRow = bceWithLogits(logits.reward!, batch.rStar!);
-      else if (objective.observedNll) perRow = objective.observedNll({ ...batch, logits }, options);
-      else perRow = tf.mul(objective.loss({ ...batch, logits }, options).total, rows.length);
-      return tf.sum(perRow).dataSync()[0]!;
+      let total: tf.Tensor;
+      if (clean) total = tf.sum(bceWithLogits(logits.reward!, batch.rStar!));
+      else if (selection === "observed-nll") total = tf.sum(objective.observedNll!({ ...batch, logits }, options));
+      else total = tf.mul(heldOutLoss(objective, { ...batch, logits }, options), spec.rows.length);
+      return total.dataSync()[0]!;
     });
   }
   return sum / fs.n;
+}
+
+/** The objective's held-out criterion on one batch: `validationLoss`, else the loss total. */
+function heldOutLoss(objective: Objective<object>, batch: ObjectiveBatch, options: object): tf.Scalar {
+  return objective.validationLoss ? objective.validationLoss(batch, options) : objective.loss(batch, options).total;
 }
 
 function rangeRows(start: number, end: number): Int32Array {
@@ -379,19 +670,36 @@ export class RewardModel {
   readonly objective: string;
   readonly inputDim: number;
   readonly hidden: readonly number[];
-  private readonly heads = new Map<HeadName, MlpHead>();
+  private readonly heads = new Map<HeadName, Head>();
 
-  constructor(objective: string, heads: readonly HeadName[], inputDim: number, hidden: readonly number[], seed: number, run = ++runCounter) {
+  /**
+   * @param kinds architecture per head (default 'mlp' for every head; 'constant' is one learnable
+   *   scalar logit, initialised at 0)
+   */
+  constructor(
+    objective: string,
+    heads: readonly HeadName[],
+    inputDim: number,
+    hidden: readonly number[],
+    seed: number,
+    run = ++runCounter,
+    kinds: Partial<Record<HeadName, HeadKind>> = {},
+  ) {
     this.objective = objective;
     this.inputDim = inputDim;
     this.hidden = [...hidden];
-    for (const h of heads) this.heads.set(h, new MlpHead(inputDim, hidden, deriveSeed(seed, `init:${h}`), `implicitrm${run}/${h}`));
+    for (const h of heads) {
+      const name = `implicitrm${run}/${h}`;
+      this.heads.set(h, kinds[h] === "constant" ? new ConstantHead(inputDim, hidden, name) : new MlpHead(inputDim, hidden, deriveSeed(seed, `init:${h}`), name));
+    }
   }
 
-  /** Rebuilds a model from `getState()` output. */
+  /** Rebuilds a model from `getState()` output (a head whose weights say `kind: 'constant'` becomes a ConstantHead). */
   static fromState(state: RewardModelState): RewardModel {
     const names = Object.keys(state.heads) as HeadName[];
-    const model = new RewardModel(state.objective, names, state.inputDim, state.hidden, 0);
+    const kinds: Partial<Record<HeadName, HeadKind>> = {};
+    for (const name of names) if (state.heads[name]?.kind === "constant") kinds[name] = "constant";
+    const model = new RewardModel(state.objective, names, state.inputDim, state.hidden, 0, ++runCounter, kinds);
     model.setWeights(state.heads);
     return model;
   }
@@ -400,7 +708,7 @@ export class RewardModel {
     return [...this.heads.keys()];
   }
 
-  head(name: HeadName): MlpHead {
+  head(name: HeadName): Head {
     const h = this.heads.get(name);
     if (!h) throw new ConfigError(`this ${this.objective} model has no ${name} head`);
     return h;

@@ -3,9 +3,26 @@ import type { Objective, OptionCheck } from "./types.js";
 
 const objectives = new Map<string, Objective<object>>();
 
-/** Adds an objective to the registry (a name may be registered once). */
+/**
+ * Adds an objective to the registry (a name may be registered once). Checks the contracts the
+ * training loop relies on: the first head is 'reward'; an objective that declares
+ * `needs.propensity` has the options `propensity` and `clipMin` (PropensityOptions); one that
+ * declares `needs.classPrior` has the option `classPrior` (ClassPriorOptions).
+ */
 export function registerObjective<O extends object>(objective: Objective<O>): void {
   if (objectives.has(objective.name)) throw new ConfigError(`objective "${objective.name}" is already registered`);
+  const problem = (what: string) => new ConfigError(`objective "${objective.name}" cannot be registered: ${what}`);
+  if (objective.heads[0] !== "reward") throw problem(`its first head must be "reward", got ${JSON.stringify(objective.heads[0])}`);
+  for (const head of Object.keys(objective.headKinds ?? {})) {
+    if (!objective.heads.includes(head as never)) throw problem(`headKinds names "${head}", which is not one of its heads`);
+  }
+  const keys = Object.keys(objective.defaults);
+  if (objective.needs.propensity && !(keys.includes("propensity") && keys.includes("clipMin"))) {
+    throw problem("it needs propensities, so its options must include propensity and clipMin (PropensityOptions)");
+  }
+  if (objective.needs.classPrior && !keys.includes("classPrior")) {
+    throw problem("it needs a class prior, so its options must include classPrior (ClassPriorOptions)");
+  }
   objectives.set(objective.name, objective as unknown as Objective<object>);
 }
 

@@ -1,7 +1,75 @@
 import type * as tf from "@tensorflow/tfjs-core";
 
-/** The heads an objective can train. Each head is its own MLP with its own Adam optimizer. */
+/** The heads an objective can train. Each head has its own parameters and its own Adam optimizer. */
 export type HeadName = "reward" | "activity" | "imputation";
+
+/**
+ * Architecture of a head. 'mlp' (the default): D → hidden… → 1 with leaky ReLU, the training
+ * option `hidden` giving the widths. 'constant': one learnable scalar logit shared by every row
+ * (initialised at 0, i.e. probability 0.5), as the global activity of the recrec-i ablation.
+ */
+export type HeadKind = "mlp" | "constant";
+
+/** Where the feedback propensity π = P(a = 1 | x) comes from (see {@link PropensityOptions}). */
+export type PropensitySource = "oracle" | "estimated" | number;
+
+/**
+ * Options shared by every objective that declares `needs.propensity` (checked at registration).
+ * The training loop resolves π once per run, before the first step, for the training and the
+ * validation rows, clips it to [clipMin, 1], and hands it to the objective as `batch.propensity`.
+ */
+export interface PropensityOptions {
+  /**
+   * 'oracle': the true propensity the data carry (`FeatureSet.propensity`, the simulator's truth;
+   * flatters the baseline, METHOD §3). 'estimated': fitted on the observed feedback only (never r*
+   * nor the true π): see `estimatePropensity` in estimators.ts. A number in (0, 1]: the same π for
+   * every row. Default 'oracle'.
+   */
+  propensity: PropensitySource;
+  /** Lower clip of π, so 1/π ≤ 1/clipMin (default 0.05, i.e. weights at most 20). */
+  clipMin: number;
+}
+
+/** Options shared by every objective that declares `needs.classPrior` (PU learning). */
+export interface ClassPriorOptions {
+  /**
+   * π_p = P(r* = 1), the share of truly preferred rows. A number in (0, 1), or 'estimated' (the
+   * default): the Elkan–Noto estimate from a held-out classifier of r, π_p = mean(r) / c: see
+   * `estimateClassPrior` in estimators.ts.
+   */
+  classPrior: number | "estimated";
+}
+
+/**
+ * Which rows a pairwise objective pairs with each anchor (an r = 1 row): 'unlabeled', an r = 0 row
+ * of the same prompt group (BPR); 'any', any other row of the group whatever its r (UBPR, whose
+ * weight 1 − r_j/π_j needs the labelled partners too). A group without a suitable partner (a prompt
+ * with one response, or no group information at all) falls back to a uniformly drawn suitable row of
+ * the whole split. Pairs are drawn per epoch from the epoch's seed.
+ */
+export type PairPartner = "unlabeled" | "any";
+
+/** What an objective needs the training loop to supply beyond logits and r. */
+export interface ObjectiveNeeds {
+  /** `batch.rStar`: the clean labels (oracle only). */
+  cleanLabels?: boolean;
+  /** `batch.propensity`, resolved from the options of {@link PropensityOptions}. */
+  propensity?: boolean;
+  /** `batch.classPrior`, resolved from the options of {@link ClassPriorOptions}. */
+  classPrior?: boolean;
+  /** `batch.pairs`: the batch is made of (anchor, partner) pairs instead of independent rows. */
+  pairs?: PairPartner;
+}
+
+/**
+ * The pair layout of a pairwise batch: its 2m rows are the m anchors i (rows [0, m)) followed by
+ * their partners j (rows [m, 2m)), pair t being (t, m + t). Every per-row tensor of the batch
+ * (logits, r, propensity) follows that layout; `pairSides` splits one into its two halves.
+ */
+export interface BatchPairs {
+  /** m, the number of pairs. */
+  count: number;
+}
 
 /** What an objective sees for one minibatch. Labels are float tensors of 0/1. */
 export interface ObjectiveBatch {
@@ -11,8 +79,24 @@ export interface ObjectiveBatch {
   r: tf.Tensor1D;
   /** Clean labels r*, present only for objectives that declare `needs.cleanLabels`. */
   rStar?: tf.Tensor1D;
-  /** Feedback propensity π, present only for objectives that declare `needs.propensity`. */
+  /**
+   * Feedback propensity π ∈ [clipMin, 1], present only for objectives that declare
+   * `needs.propensity` (already resolved from the options and clipped).
+   */
   propensity?: tf.Tensor1D;
+  /** Class prior π_p ∈ (0, 1), present only for objectives that declare `needs.classPrior`. */
+  classPrior?: number;
+  /**
+   * Per-row importance weights that undo the epoch sampler's class resampling (`sampling:
+   * 'positives+k'` over-represents positives): with them, a weighted batch mean estimates the mean
+   * over the training split itself. Their mean over an epoch is 1. Absent means 1 for every row
+   * (sampling 'full', validation, pairwise batches). Risk estimators whose unbiasedness is stated for
+   * rows drawn from the log (ips, ips-nn, dr, upu, nnpu) use them; naive and implicitrm follow the
+   * authors' harness and do not.
+   */
+  weight?: tf.Tensor1D;
+  /** (anchor, partner) pairs, present only for objectives that declare `needs.pairs`. */
+  pairs?: BatchPairs;
 }
 
 /** Named scalar loss parts; `total` is what the optimizers minimise. */
@@ -34,12 +118,14 @@ export interface Objective<O extends object = Record<string, unknown>> {
   summary: string;
   /** Heads to build; the first is always 'reward', the model that is kept and evaluated. */
   heads: readonly HeadName[];
-  needs: { cleanLabels?: boolean; propensity?: boolean };
+  /** Architecture of each head; heads not listed are 'mlp'. */
+  headKinds?: Partial<Record<HeadName, HeadKind>>;
+  needs: ObjectiveNeeds;
   /** Default option values; every key a user may set appears here. */
   defaults: Readonly<O>;
   /** Per-option validators (keys of `defaults`). */
   checks?: Partial<Record<keyof O, OptionCheck>>;
-  /** Which label defines "positives" for `sampling: 'positives+k'`. */
+  /** Which label defines "positives" for `sampling: 'positives+k'` (and the anchors of pairs). */
   samplingLabel: "r" | "rStar";
   loss(batch: ObjectiveBatch, options: O): LossParts;
   /**
@@ -48,4 +134,10 @@ export interface Objective<O extends object = Record<string, unknown>> {
    * selected on clean validation BCE instead.
    */
   observedNll?(batch: ObjectiveBatch, options: O): tf.Tensor1D;
+  /**
+   * For objectives without `observedNll`: the held-out criterion (a batch mean, lower is better) that
+   * selects the epoch to keep, usually the objective's own risk estimate. Defaults to
+   * `loss(batch).total`.
+   */
+  validationLoss?(batch: ObjectiveBatch, options: O): tf.Scalar;
 }

@@ -1,10 +1,13 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ConfigError, DataError } from "./errors.js";
+import { MlpHead } from "./heads.js";
+import { bceWithLogits } from "./math.js";
 import { auroc } from "./metrics.js";
-import { getObjective, listObjectives, resolveObjectiveOptions } from "./objectives/index.js";
+import { getObjective, listObjectives, registerObjective, resolveObjectiveOptions } from "./objectives/index.js";
+import type { Objective, PropensityOptions } from "./objectives/types.js";
 import { RewardModel, resolveTrainOptions, train } from "./train.js";
-import { toyFeatureSet, useCpu } from "./test-utils/setup.js";
+import { toyFeatureSet, toySplits, useCpu } from "./test-utils/setup.js";
 import "./gradients.js";
 
 beforeAll(useCpu);
@@ -17,6 +20,138 @@ describe("objective registry", () => {
     expect(() => getObjective("nope")).toThrow(/unknown objective "nope": choose one of .*implicitrm/);
     expect(() => resolveObjectiveOptions(getObjective("implicitrm"), { lambda: 1 })).toThrow(/has no option "lambda"; its options are lambdaObs/);
     expect(() => resolveObjectiveOptions(getObjective("implicitrm"), { lambdaObs: -1 })).toThrow(ConfigError);
+  });
+});
+
+describe("the baselines in the registry", () => {
+  it("lists every method of METHOD §3", () => {
+    expect(listObjectives().slice(0, 11)).toEqual(["implicitrm", "naive", "oracle", "ips", "ips-nn", "upu", "nnpu", "dr", "bpr", "ubpr", "recrec-i"]);
+  });
+
+  it("checks the shared options", () => {
+    expect(() => resolveObjectiveOptions(getObjective("ips"), { propensity: 2 })).toThrow(/"propensity": must be "oracle", "estimated" or a number in \(0, 1\], got 2/);
+    expect(() => resolveObjectiveOptions(getObjective("ubpr"), { propensity: "learned" })).toThrow(ConfigError);
+    expect(() => resolveObjectiveOptions(getObjective("dr"), { clipMin: 0 })).toThrow(/"clipMin"/);
+    expect(() => resolveObjectiveOptions(getObjective("nnpu"), { classPrior: 1 })).toThrow(/"classPrior": must be "estimated" or a number in \(0, 1\)/);
+    expect(resolveObjectiveOptions(getObjective("ips"))).toEqual({ propensity: "oracle", clipMin: 0.05 });
+    expect(resolveObjectiveOptions(getObjective("nnpu"))).toEqual({ classPrior: "estimated", loss: "logistic", beta: 0, gamma: 1 });
+  });
+
+  it("rejects an objective that breaks the loop's contracts", () => {
+    const base = { summary: "", samplingLabel: "r" as const, loss: () => ({ total: tf.scalar(0) }) };
+    expect(() => registerObjective({ ...base, name: "bad1", heads: ["reward"], needs: { propensity: true }, defaults: {} })).toThrow(
+      /options must include propensity and clipMin/,
+    );
+    expect(() => registerObjective({ ...base, name: "bad2", heads: ["reward"], needs: { classPrior: true }, defaults: {} })).toThrow(/classPrior/);
+    expect(() => registerObjective({ ...base, name: "bad3", heads: ["activity"], needs: {}, defaults: {} })).toThrow(/first head must be "reward"/);
+    expect(listObjectives()).not.toContain("bad1");
+  });
+
+  it("every registered objective trains with its defaults on data shaped like the synthetic default (groups, propensity, r*)", async () => {
+    const { train: tr, validation, test } = toySplits({ groupSize: 4 });
+    for (const objective of listObjectives()) {
+      const res = await train({ train: tr, validation }, { hidden: [8], epochs: 2, patience: 5, objective });
+      const p = res.model.predict(test.features);
+      expect(p.every(Number.isFinite), objective).toBe(true);
+      expect(Number.isFinite(res.bestSelectionLoss), objective).toBe(true);
+      res.model.dispose();
+    }
+  });
+});
+
+describe("what the loop resolves for the objectives", () => {
+  const { train: tr, validation } = toySplits();
+  // A probe objective: records what each batch carried.
+  const seen: { weight: number[]; r: number[]; propensity: number[] } = { weight: [], r: [], propensity: [] };
+  const probe: Objective<PropensityOptions> = {
+    name: "test-probe",
+    summary: "records its batches",
+    heads: ["reward"],
+    needs: { propensity: true },
+    defaults: { propensity: "oracle", clipMin: 0.3 },
+    samplingLabel: "r",
+    loss(batch) {
+      seen.weight.push(...(batch.weight ? Array.from(batch.weight.dataSync()) : []));
+      seen.r.push(...Array.from(batch.r.dataSync()));
+      seen.propensity.push(...Array.from(batch.propensity!.dataSync()));
+      return { total: tf.mean(bceWithLogits(batch.logits.reward!, batch.r)) as tf.Scalar };
+    },
+  };
+  registerObjective(probe);
+
+  it("gives 'positives+k' rows importance weights that restore the split's class balance", async () => {
+    seen.weight.length = seen.r.length = seen.propensity.length = 0;
+    const res = await train({ train: tr, validation }, { hidden: [4], epochs: 1, objective: "test-probe" });
+    res.model.dispose();
+    const epochRows = seen.weight.length; // the training batches; the validation batches that follow carry no weights
+    expect(seen.r.length).toBe(epochRows + validation.n);
+    const positives = tr.r.reduce((a, b) => a + b, 0);
+    expect(epochRows).toBe(positives + Math.round(4 * positives));
+    const sumW = seen.weight.reduce((a, b) => a + b, 0);
+    const sumWPos = seen.weight.reduce((a, w, i) => a + (seen.r[i] === 1 ? w : 0), 0);
+    expect(sumW / epochRows).toBeCloseTo(1, 4);
+    expect(sumWPos / sumW).toBeCloseTo(positives / tr.n, 4);
+  });
+
+  it("gives no weights under sampling 'full'", async () => {
+    seen.weight.length = seen.r.length = seen.propensity.length = 0;
+    const res = await train({ train: tr, validation }, { hidden: [4], epochs: 1, sampling: "full", objective: "test-probe" });
+    res.model.dispose();
+    expect(seen.weight).toHaveLength(0);
+    expect(seen.r).toHaveLength(tr.n + validation.n); // the training rows once, then the validation rows for selection
+  });
+
+  it("clips propensities at clipMin and reports it", async () => {
+    seen.weight.length = seen.r.length = seen.propensity.length = 0;
+    const res = await train({ train: tr, validation }, { hidden: [4], epochs: 1, sampling: "full", objective: "test-probe" });
+    res.model.dispose();
+    expect(Math.min(...seen.propensity)).toBeCloseTo(0.3, 6); // the toy's 0.2 raised to clipMin 0.3
+    expect(Math.max(...seen.propensity)).toBeCloseTo(0.9, 6);
+    const low = tr.propensity!.reduce((a, p) => a + (p < 0.3 ? 1 : 0), 0);
+    expect(res.inputs.propensity).toMatchObject({ source: "oracle", clipMin: 0.3, clippedShare: low / tr.n });
+    expect(res.selection).toBe("validation-loss");
+  });
+
+  it("says what to do when oracle propensities are missing", async () => {
+    const { propensity: _p, ...noProp } = tr;
+    await expect(train({ train: noProp, validation }, { hidden: [4], epochs: 1, objective: "ips" })).rejects.toThrow(
+      /train field "propensity": objective "ips" with propensity 'oracle' needs the true propensities on the train split, which has none .*use propensity 'estimated' or a number/,
+    );
+    const res = await train({ train: noProp, validation }, { hidden: [4], epochs: 1, objective: "ips", objectiveOptions: { propensity: "estimated" } });
+    expect(res.inputs.propensity?.source).toBe("estimated");
+    res.model.dispose();
+  });
+
+  it.each(["dr", "ubpr", "nnpu", "recrec-i"])("%s leaks no tensors", async (objective) => {
+    const warm = await train({ train: tr, validation }, { hidden: [4], epochs: 1, objective });
+    warm.model.dispose();
+    const before = tf.memory().numTensors;
+    const res = await train({ train: tr, validation }, { hidden: [4], epochs: 2, objective });
+    res.model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it("saves a constant head as an equivalent MLP and restores it as a constant head", async () => {
+    const res = await train({ train: tr, validation }, { hidden: [6], epochs: 2, objective: "recrec-i" });
+    const state = res.model.getState();
+    const activity = state.heads.activity!;
+    expect(activity.kind).toBe("constant");
+    expect(activity.layers.map((l) => [l.kernel.length, l.bias.length])).toEqual([
+      [8 * 6, 6],
+      [6, 1],
+    ]);
+    // Any MLP reader (checkpoints that drop `kind`) computes the same logit.
+    const asMlp = new MlpHead(8, [6], 0, "test-constant-as-mlp");
+    asMlp.setWeights(activity);
+    const x = tf.tensor2d(validation.features.subarray(0, 8 * 5), [5, 8]);
+    expect(Array.from(asMlp.apply(x).dataSync())).toEqual(Array.from(res.model.head("activity").apply(x).dataSync()));
+    const copy = RewardModel.fromState(state);
+    expect(copy.head("activity").kind).toBe("constant");
+    expect(Array.from(copy.predict(validation.features, "activity"))).toEqual(Array.from(res.model.predict(validation.features, "activity")));
+    x.dispose();
+    asMlp.dispose();
+    copy.dispose();
+    res.model.dispose();
   });
 });
 

@@ -3,7 +3,8 @@
 import "@tensorflow/tfjs-core/dist/register_all_gradients";
 import * as tf from "@tensorflow/tfjs-core";
 import { describe, expect, it } from "vitest";
-import { initBackend, listBackends } from "./index.js";
+import { getMlpKernel } from "@implicitrm/core";
+import { BackendError, initBackend, listBackends } from "./index.js";
 
 /** A fixed, deterministic rows×cols matrix with entries in [-0.5, 0.5]. */
 function fixedMatrix(rows: number, cols: number, seed: number): Float32Array {
@@ -41,9 +42,15 @@ async function gradOn(backend: "cpu" | "wasm"): Promise<Float32Array> {
 }
 
 describe("cpu and wasm backends in Node", () => {
-  it("lists cpu and wasm, wasm first, before anything starts", () => {
+  it("lists every backend, fastest first (webgpu by name only in Node), before anything starts", () => {
     const list = listBackends();
-    expect(list.map((b) => b.name)).toEqual(["wasm", "cpu"]);
+    expect(list.map((b) => [b.name, b.priority])).toEqual([
+      ["tensorflow", 5],
+      ["onnxruntime", 4],
+      ["wasm", 2],
+      ["cpu", 1],
+      ["webgpu", -1],
+    ]);
     expect(list.every((b) => b.state === "registered")).toBe(true);
   });
 
@@ -65,19 +72,34 @@ describe("cpu and wasm backends in Node", () => {
     const sum = tf.sum(tf.tensor1d([1, 2, 3]));
     expect(await sum.data()).toEqual(new Float32Array([6]));
     sum.dispose();
-    expect(listBackends().map((b) => [b.name, b.state])).toEqual([
+    expect(listBackends().filter((b) => b.state !== "registered").map((b) => [b.name, b.state])).toEqual([
       ["wasm", "ready"],
       ["cpu", "ready"],
     ]);
   });
 
-  it("'auto' picks wasm without a notice when it starts", async () => {
+  it("'auto' picks onnxruntime (tfjs on wasm) without a notice, passing over the absent tfjs-node", async () => {
     await initBackend("cpu");
     const logged: string[] = [];
     const res = await initBackend("auto", { log: (m) => logged.push(m) });
-    expect(res).toEqual({ name: "wasm" });
+    expect(res).toEqual({ name: "onnxruntime" });
     expect(tf.getBackend()).toBe("wasm");
+    expect(getMlpKernel()?.name).toBe("onnxruntime");
     expect(logged).toEqual([]);
+    // Switching away uninstalls the heads' kernel.
+    await initBackend("wasm");
+    expect(getMlpKernel()).toBeUndefined();
+  });
+
+  it("'tensorflow' without tfjs-node fails naming the package and its libtensorflow download", async () => {
+    const err = await initBackend("tensorflow").then(
+      () => undefined,
+      (e: unknown) => e as BackendError,
+    );
+    expect(err).toBeInstanceOf(BackendError);
+    expect(err?.failures[0]?.missing).toBe(true);
+    expect(err?.message).toContain("package @tensorflow/tfjs-node is not installed; install it with `npm i @tensorflow/tfjs-node@4.22.0`");
+    expect(err?.message).toContain("downloads the libtensorflow C library");
   });
 
   it("a 64×64 matMul agrees between cpu and wasm within 1e-4", async () => {

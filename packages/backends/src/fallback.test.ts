@@ -14,10 +14,13 @@ describe("wasm that cannot load its binary", () => {
     const notice = logged[0] ?? "";
     expect(notice).toBe(res.notice);
     expect(notice).not.toContain("\n");
+    const why =
+      "tfjs-backend-wasm-simd.wasm not found under wasmPaths '/nonexistent/implicitrm-wasm/'; " +
+      "point wasmPaths at a directory (ending in '/') that holds the .wasm files of @tensorflow/tfjs-backend-wasm " +
+      "(its dist/ directory)";
+    // tensorflow (tfjs-node, not installed) is passed over silently; onnxruntime runs on wasm.
     expect(notice).toBe(
-      "ImplicitRM: backend wasm (tfjs-backend-wasm-simd.wasm not found under wasmPaths '/nonexistent/implicitrm-wasm/'; " +
-        "point wasmPaths at a directory (ending in '/') that holds the .wasm files of @tensorflow/tfjs-backend-wasm " +
-        "(its dist/ directory)) could not start; using cpu instead.",
+      `ImplicitRM: backends onnxruntime (the wasm backend it runs on could not start: ${why}); wasm (${why}) could not start; using cpu instead.`,
     );
     expect(listBackends().find((b) => b.name === "wasm")?.state).toBe("failed");
   });

@@ -33,10 +33,10 @@ describe("BackendRegistry", () => {
     expect(err.message).toContain("Known backends: cpu, other");
   });
 
-  it("the package's initBackend rejects an unknown name, listing cpu and wasm", async () => {
+  it("the package's initBackend rejects an unknown name, listing every registered backend", async () => {
     const err = await backendError(() => initBackend("gpu" as "cpu"));
-    expect(err.message).toMatch(/gpu: unknown backend \(known: wasm, cpu\)/);
-    expect(err.message).toContain("Known backends: wasm, cpu");
+    expect(err.message).toMatch(/gpu: unknown backend \(known: tensorflow, onnxruntime, wasm, cpu, webgpu\)/);
+    expect(err.message).toContain("Known backends: tensorflow, onnxruntime, wasm, cpu, webgpu");
   });
 
   it("falls through a backend whose loader throws; the notice names it and the reason", async () => {
@@ -152,11 +152,16 @@ describe("BackendRegistry", () => {
       100,
     );
     const logged: string[] = [];
+    // Here: tensorflow (tfjs-node) is not installed, which 'auto' passes over silently; onnxruntime
+    // (a devDependency) starts, on tfjs's wasm backend.
     const res = await initBackend("auto", { log: (m) => logged.push(m) });
-    expect(res.name).toBe("wasm");
+    expect(res.name).toBe("onnxruntime");
     expect(tf.getBackend()).toBe("wasm");
-    expect(logged).toEqual(["ImplicitRM: backend flaky (flaky device lost) could not start; using wasm instead."]);
+    expect(logged).toEqual(["ImplicitRM: backend flaky (flaky device lost) could not start; using onnxruntime instead."]);
     expect(res.notice).toBe(logged[0]);
-    expect(listBackends().map((b) => b.name)).toEqual(["flaky", "wasm", "cpu"]);
+    expect(listBackends().map((b) => b.name)).toEqual(["flaky", "tensorflow", "onnxruntime", "wasm", "cpu", "webgpu"]);
+    const tensorflow = listBackends().find((b) => b.name === "tensorflow");
+    expect(tensorflow?.state).toBe("failed");
+    expect(tensorflow?.reason).toMatch(/package @tensorflow\/tfjs-node is not installed.*downloads the libtensorflow C library/);
   });
 });

@@ -12,17 +12,35 @@ import { ImplicitRMError } from "@implicitrm/core/errors";
 import * as tf from "@tensorflow/tfjs-core";
 
 /**
- * Name of a compute backend. `'cpu'` and `'wasm'` are registered by this package's entry point;
- * any other string is accepted so that further backends can be registered by name.
+ * Name of a compute backend. `'cpu'`, `'wasm'`, `'webgpu'`, `'tensorflow'` and `'onnxruntime'` are
+ * registered by this package's entry point; any other string is accepted so that further backends
+ * can be registered by name.
  */
-export type BackendName = "cpu" | "wasm" | (string & {});
+export type BackendName = "cpu" | "wasm" | "webgpu" | "tensorflow" | "onnxruntime" | (string & {});
+
+/**
+ * What a loader may return besides registering a tfjs backend: which tfjs backend it runs on (when
+ * that is not its own name, e.g. `'onnxruntime'` runs tfjs on `'wasm'` and replaces the heads'
+ * kernel) and what to do each time it becomes, or stops being, the active backend.
+ */
+export interface BackendActivation {
+  /** The tfjs backend to make active (default: the registered name). */
+  tfjsBackend?: string;
+  /** Called every time this backend becomes the active one (after tfjs switched). */
+  activate?: () => void;
+  /** Called when another backend becomes active after this one. */
+  deactivate?: () => void;
+}
 
 /**
  * Loads a backend: imports its tfjs backend package (which registers a tfjs backend under the same
- * name) and applies any settings it needs before tfjs instantiates it. Runs at most once per
- * registration; a rejection marks the backend as failed for the rest of the process.
+ * name, or the one named by the returned {@link BackendActivation}) and applies any settings it
+ * needs before tfjs instantiates it. Runs at most once per registration; a rejection marks the
+ * backend as failed for the rest of the process. Throw a {@link BackendMissingError} when an
+ * optional package is simply not installed: `'auto'` then passes over it without a notice.
  */
-export type BackendLoader = () => Promise<void>;
+// biome-ignore lint/suspicious/noConfusingVoidType: a loader that registers a plain tfjs backend returns nothing (async () => {}).
+export type BackendLoader = () => Promise<void | BackendActivation>;
 
 /** What {@link resolveBackend} settled on. */
 export interface ResolvedBackend {
@@ -43,6 +61,23 @@ export interface BackendFailure {
   reason: string;
   /** The original error, when there was one. */
   cause?: unknown;
+  /** True when the backend's optional package is not installed (not a failure to start). */
+  missing?: boolean;
+}
+
+/**
+ * Thrown by a loader whose optional package is not installed. The message names the package and
+ * how to install it; `'auto'` skips such a backend without a notice (it still appears in the
+ * aggregated error when nothing starts).
+ */
+export class BackendMissingError extends Error {
+  /** The npm package that is missing. */
+  readonly packageName: string;
+  constructor(packageName: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "BackendMissingError";
+    this.packageName = packageName;
+  }
 }
 
 /** Lifecycle of a registered backend, as reported by {@link BackendRegistry.list}. */
@@ -54,6 +89,8 @@ export interface BackendInfo {
   name: BackendName;
   /** Priority: higher is tried first by `'auto'`; below 0 is never tried by `'auto'`. */
   priority: number;
+  /** The tfjs backend it runs on, once loaded (the same as `name` unless the loader said otherwise). */
+  tfjsBackend?: string;
   /** `'registered'` (never tried), `'initializing'`, `'ready'` or `'failed'`. */
   state: BackendState;
   /** Why it failed, when `state` is `'failed'`. */
@@ -87,6 +124,8 @@ interface Entry {
   order: number;
   /** The cached initialisation (loader + tfjs instantiation); settles once. */
   init?: Promise<void>;
+  /** What the loader returned. */
+  activation?: BackendActivation;
   state: BackendState;
   failure?: BackendFailure;
 }
@@ -99,6 +138,8 @@ interface Entry {
 export class BackendRegistry {
   private readonly entries = new Map<string, Entry>();
   private registrations = 0;
+  /** The entry this registry last activated. */
+  private active: Entry | undefined;
 
   /**
    * Registers `loader` under `name` with `priority` (higher is tried first by `'auto'`; a negative
@@ -148,6 +189,7 @@ export class BackendRegistry {
   list(): BackendInfo[] {
     return this.sorted().map((e) => {
       const info: BackendInfo = { name: e.name, priority: e.priority, state: e.state };
+      if (e.activation?.tfjsBackend !== undefined) info.tfjsBackend = e.activation.tfjsBackend;
       if (e.failure !== undefined) info.reason = e.failure.reason;
       return info;
     });
@@ -175,13 +217,20 @@ export class BackendRegistry {
       }
       try {
         await this.initialise(entry);
-        await activate(name);
+        await activate(entry.activation?.tfjsBackend ?? name);
       } catch (err) {
         failures.push(entry.failure ?? { name, reason: describeError(err), cause: err });
         continue;
       }
+      if (this.active !== entry) {
+        this.active?.activation?.deactivate?.();
+        this.active = entry;
+      }
+      entry.activation?.activate?.();
       const resolved: ResolvedBackend = { name };
-      if (failures.length > 0) resolved.notice = formatNotice(failures, name);
+      // Under 'auto', a backend whose optional package is not installed is passed over silently.
+      const worthSaying = hints === "auto" ? failures.filter((f) => !f.missing) : failures;
+      if (worthSaying.length > 0) resolved.notice = formatNotice(worthSaying, name);
       return resolved;
     }
     throw aggregate(hints, candidates, failures, this.knownList());
@@ -217,7 +266,10 @@ export class BackendRegistry {
       entry.state = "initializing";
       entry.init = Promise.resolve()
         .then(() => entry.loader())
-        .then(() => instantiate(entry.name))
+        .then((activation) => {
+          if (activation) entry.activation = activation;
+          return instantiate(activation?.tfjsBackend ?? entry.name);
+        })
         .then(
           () => {
             entry.state = "ready";
@@ -225,6 +277,7 @@ export class BackendRegistry {
           (err: unknown) => {
             entry.state = "failed";
             entry.failure = { name: entry.name, reason: describeError(err), cause: err };
+            if (err instanceof BackendMissingError) entry.failure.missing = true;
             throw err;
           },
         );

@@ -5,6 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import type { HeadKind } from "./objectives/types.js";
+import { getMlpKernel } from "./mlp-kernel.js";
 import { Rng } from "./random.js";
 
 export const LEAKY_RELU_SLOPE = 0.01;
@@ -72,6 +73,8 @@ export class MlpHead implements Head {
 
   /** Logits for a batch x of shape [n, D], as a Tensor1D of length n. */
   apply(x: tf.Tensor2D): tf.Tensor1D {
+    const installed = getMlpKernel();
+    if (installed) return tf.tidy(() => installed.kernel(x, this.kernels as tf.Tensor[] as tf.Tensor2D[], this.biases as tf.Tensor[] as tf.Tensor1D[], LEAKY_RELU_SLOPE));
     return tf.tidy(() => {
       let h: tf.Tensor2D = x;
       const last = this.kernels.length - 1;

@@ -1,0 +1,59 @@
+/**
+ * The `'onnxruntime'` backend (Node only): tfjs runs on `'wasm'` for everything but the heads, and
+ * every MlpHead's forward and backward pass runs in onnxruntime-node (MLAS, the CPU's widest
+ * vectors, multi-threaded) through a synchronous worker bridge. The objectives, the E-step and the
+ * Adam steps stay in tfjs, so training code does not change. onnxruntime-node is an optional peer
+ * dependency.
+ */
+import { setMlpKernel } from "@implicitrm/core";
+import type { BackendActivation } from "../registry.js";
+import { importFailure, isNode, nodeImport } from "../node-util.js";
+import { OrtBridge } from "./bridge.js";
+import { ortMlpKernel } from "./kernel.js";
+
+/** Settings of the `'onnxruntime'` loader; read when the backend is first initialised. */
+export interface OnnxruntimeSettings {
+  /** onnxruntime's intra-op threads (default: every core, `os.availableParallelism()`). */
+  threads?: number;
+}
+
+export const onnxruntimeSettings: OnnxruntimeSettings = {};
+
+let bridge: OrtBridge | undefined;
+
+/** The running bridge (for tests and benchmarks), once the backend started. */
+export function onnxruntimeBridge(): OrtBridge | undefined {
+  return bridge;
+}
+
+/**
+ * Loads the backend: checks that onnxruntime-node is installed, starts wasm (via `loadWasm`), starts
+ * the onnxruntime worker, and returns the activation that installs the heads' kernel.
+ */
+export async function loadOnnxruntime(loadWasm: () => Promise<void>): Promise<BackendActivation> {
+  if (!isNode()) throw new Error("onnxruntime-node runs in Node only; in browsers use 'webgpu' or 'wasm'");
+  const { createRequire } = await nodeImport<typeof import("node:module")>("node:module");
+  try {
+    createRequire(import.meta.url).resolve("onnxruntime-node");
+  } catch (err) {
+    throw importFailure("onnxruntime-node", "1.30.0", err, " (its CPU build ships in the package; set ONNXRUNTIME_NODE_INSTALL=skip to skip its optional CUDA download)");
+  }
+  try {
+    await loadWasm();
+  } catch (err) {
+    throw new Error(`the wasm backend it runs on could not start: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
+  const os = await nodeImport<typeof import("node:os")>("node:os");
+  const threads = onnxruntimeSettings.threads ?? (typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length);
+  bridge = await OrtBridge.start(threads);
+  const kernel = ortMlpKernel(bridge);
+  return {
+    tfjsBackend: "wasm",
+    activate: () => {
+      setMlpKernel("onnxruntime", kernel);
+    },
+    deactivate: () => {
+      setMlpKernel(undefined);
+    },
+  };
+}

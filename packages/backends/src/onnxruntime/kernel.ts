@@ -1,0 +1,89 @@
+/**
+ * The onnxruntime MLP kernel: `@implicitrm/core`'s MlpHead forward and backward pass run as two
+ * ONNX graphs in onnxruntime-node (through the synchronous {@link OrtBridge}), wrapped in a
+ * `tf.customGrad` so that the training loop, its objectives and its Adam steps stay in tfjs.
+ */
+import type { MlpKernel } from "@implicitrm/core";
+import * as tf from "@tensorflow/tfjs-core";
+import type { OrtBridge } from "./bridge.js";
+import type { MlpShape } from "./graphs.js";
+import { type BridgeRequest, ROWS_KEPT } from "./protocol.js";
+
+/** Float32 copy of a tensor's values in a buffer of its own (transferable to the worker). */
+function ownCopy(t: tf.Tensor): Float32Array {
+  const data = t.dataSync() as Float32Array;
+  // The wasm and cpu backends already return a fresh copy; anything else (a view) is copied.
+  return data.byteOffset === 0 && data.byteLength === data.buffer.byteLength ? data : data.slice();
+}
+
+/**
+ * Makes the kernel. Input rows are identified by their tfjs data id so that one batch's rows travel
+ * to the worker once per step, not once per head and pass.
+ */
+export function ortMlpKernel(bridge: OrtBridge): MlpKernel {
+  const ids = new WeakMap<object, number>();
+  let nextId = 1;
+  /** Ids of the rows the worker holds, oldest first (it keeps the last ROWS_KEPT it was sent). */
+  const held: number[] = [];
+
+  const rowsPart = (x: tf.Tensor2D, shape: MlpShape) => {
+    const key = x.dataId as object;
+    let id = ids.get(key);
+    if (id === undefined) {
+      id = nextId++;
+      ids.set(key, id);
+    }
+    const part: { shape: MlpShape; n: number; xId: number; x?: Float32Array } = { shape, n: x.shape[0], xId: id };
+    if (!held.includes(id)) {
+      part.x = ownCopy(x);
+      held.push(id);
+      if (held.length > ROWS_KEPT) held.shift();
+    }
+    return part;
+  };
+
+  return (x, kernels, biases, slope) => {
+    const L = kernels.length;
+    const shape: MlpShape = { inputDim: x.shape[1], hidden: kernels.slice(0, -1).map((k) => k.shape[1]), slope };
+    const n = x.shape[0];
+    const op = tf.customGrad(((...args: unknown[]) => {
+      const save = args[args.length - 1] as (t: tf.Tensor[]) => void;
+      const rows = args[0] as tf.Tensor2D;
+      const params = args.slice(1, 1 + 2 * L) as tf.Tensor[];
+      const req: BridgeRequest = { op: "forward", ...rowsPart(rows, shape), params: params.map(ownCopy) };
+      const transfer = [...(req.x ? [req.x.buffer as ArrayBuffer] : []), ...req.params.map((p) => p.buffer as ArrayBuffer)];
+      const reply = bridge.call(req, transfer);
+      if (!("logits" in reply)) throw new Error("internal: the onnxruntime worker answered a forward pass without logits");
+      const acts = reply.acts.map((a, l) => tf.tensor2d(a, [n, shape.hidden[l]!]));
+      save([rows, ...acts, ...params.slice(0).filter((_, i) => i % 2 === 0)]);
+      return {
+        value: tf.tensor1d(reply.logits),
+        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+          const savedRows = saved[0] as tf.Tensor2D;
+          const savedActs = saved.slice(1, L);
+          const savedKernels = saved.slice(L);
+          const breq: BridgeRequest = {
+            op: "backward",
+            ...rowsPart(savedRows, shape),
+            acts: savedActs.map(ownCopy),
+            dlogits: ownCopy(dy),
+            kernels: savedKernels.slice(1).map(ownCopy),
+          };
+          const btransfer = [
+            ...(breq.x ? [breq.x.buffer as ArrayBuffer] : []),
+            ...breq.acts.map((a) => a.buffer as ArrayBuffer),
+            breq.dlogits.buffer as ArrayBuffer,
+            ...breq.kernels.map((k) => k.buffer as ArrayBuffer),
+          ];
+          const back = bridge.call(breq, btransfer);
+          if (!("grads" in back)) throw new Error("internal: the onnxruntime worker answered a backward pass without gradients");
+          const grads = back.grads.map((g, i) => (i % 2 === 0 ? tf.tensor2d(g, params[i]!.shape as [number, number]) : tf.tensor1d(g)));
+          return [tf.zerosLike(savedRows), ...grads];
+        },
+      };
+    }) as unknown as Parameters<typeof tf.customGrad>[0]);
+    const params: tf.Tensor[] = [];
+    for (let l = 0; l < L; l++) params.push(kernels[l]!, biases[l]!);
+    return op(x, ...params) as tf.Tensor1D;
+  };
+}

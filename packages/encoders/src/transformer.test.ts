@@ -256,6 +256,17 @@ describe("TransformerEncoder errors", () => {
     await expect(TransformerEncoder.load({ model: tiny.dir, maxLength: 1000 })).rejects.toThrow(/exceeds the model's max_position_embeddings \(128\)/);
   });
 
+  it("device 'webgpu': runs where a WebGPU adapter exists, else a clear error naming the device", async () => {
+    try {
+      const e = await load({ model: tiny.dir, device: "webgpu" });
+      expect(e.device).toBe("webgpu");
+      expect((await e.encode(["hello"])).length).toBe(tiny.hidden);
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      expect(String(err)).toMatch(/no device could start the model tiny-bert: webgpu: device could not start/);
+    }
+  });
+
   it("names the package to install when an optional peer dependency is missing", async () => {
     await expect(importOptional("@huggingface/not-installed-pkg", "TransformerEncoder", "^4.3.1")).rejects.toThrow(
       /TransformerEncoder needs the optional peer dependency @huggingface\/not-installed-pkg .*npm install @huggingface\/not-installed-pkg/,

@@ -276,16 +276,11 @@ export class TransformerEncoder implements Encoder {
             return { tokenizer, model, device, dtype };
           } catch (e) {
             const err = translateLoadError(e, src, "model");
-            if (!(err instanceof DeviceError) || device === candidates[candidates.length - 1]) {
-              if (failures.length > 0 && err instanceof DeviceError) {
-                throw new ConfigError(`no device could start the model: ${[...failures, `${device}: ${err.message}`].join("; ")}`);
-              }
-              throw err;
-            }
-            failures.push(`${device}: ${err.message}`);
+            if (!(err instanceof DeviceError)) throw err;
+            failures.push(`${device}: ${err.message}`); // try the next candidate ('auto' in browsers)
           }
         }
-        throw new ConfigError(`no device could start the model (${failures.join("; ")})`);
+        throw new ConfigError(`no device could start the model ${src.name}: ${failures.join("; ")}`);
       } finally {
         tf.env.allowRemoteModels = prevRemote;
         tf.env.allowLocalModels = prevLocal;
@@ -635,22 +630,23 @@ export class TransformerEncoder implements Encoder {
 
   private pool(t: TfTensor, batch: number[][], rows: number[], out: Float32Array): void {
     const [B, S, H] = t.dims as [number, number, number];
-    const data = t.data;
+    const data = t.data as Float32Array;
     const dim = this.dim;
+    const acc = new Float64Array(H);
     for (let b = 0; b < B; b++) {
       const len = batch[b]!.length;
       const off = rows[b]! * dim;
       const base = b * S * H;
       if (this.opts.pooling === "mean") {
+        acc.fill(0);
         for (let s = 0; s < len; s++) {
           const p = base + s * H;
-          for (let h = 0; h < H; h++) out[off + h]! += data[p + h]!;
+          for (let h = 0; h < H; h++) acc[h]! += data[p + h]!;
         }
-        const inv = 1 / len;
-        for (let h = 0; h < H; h++) out[off + h]! *= inv;
+        for (let h = 0; h < H; h++) out[off + h] = acc[h]! / len;
       } else {
         const p = base + (this.opts.pooling === "cls" ? 0 : len - 1) * H;
-        for (let h = 0; h < H; h++) out[off + h] = data[p + h]!;
+        out.set(data.subarray(p, p + H), off);
       }
       if (this.opts.normalize) l2normalizeRow(out, off, dim);
     }

@@ -30,6 +30,7 @@ export type {
   ResolvedBackend,
 } from "./registry.js";
 export {
+  activeBackend,
   BackendError,
   BackendMissingError,
   BackendRegistry,

@@ -185,6 +185,11 @@ export class BackendRegistry {
     return this.sorted().map((e) => e.name);
   }
 
+  /** The backend the last successful {@link resolve} made active, if any. */
+  get activeName(): BackendName | undefined {
+    return this.active?.name;
+  }
+
   /** Every registered backend with its priority and state, highest priority first. */
   list(): BackendInfo[] {
     return this.sorted().map((e) => {
@@ -386,6 +391,14 @@ export function registerBackend(name: BackendName, loader: BackendLoader, priori
  */
 export function resolveBackend(hints: BackendName | readonly BackendName[] | "auto"): Promise<ResolvedBackend> {
   return defaultRegistry.resolve(hints);
+}
+
+/**
+ * The backend that {@link resolveBackend} (or `initBackend`) last made active, by its registered
+ * name (`'onnxruntime'` even though tfjs reports `'wasm'`); undefined before the first.
+ */
+export function activeBackend(): BackendName | undefined {
+  return defaultRegistry.activeName;
 }
 
 /**

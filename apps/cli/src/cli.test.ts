@@ -179,6 +179,6 @@ describe("implicitrm bench", () => {
   it("rejects an unknown method before training", () => {
     const res = cli(["bench", "--methods", "implicitrm,magic", ...fast], workdir());
     expect(res.code).toBe(2);
-    expect(res.stderr).toMatch(/unknown method "magic"; choose from .*naive/);
+    expect(res.stderr).toMatch(/--methods: unknown objective "magic": choose one of .*naive/);
   });
 });

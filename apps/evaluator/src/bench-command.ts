@@ -17,7 +17,7 @@ import {
   parseFlags,
   writeFileAtomic,
 } from "@implicitrm/trainer";
-import { markdownTable, runBench, sweepChart } from "./bench.js";
+import { markdownTable, parseMethodSpec, runBench, sweepChart } from "./bench.js";
 
 function fmt(v: unknown): string {
   return typeof v === "number" && !Number.isInteger(v) ? v.toFixed(4) : String(v);
@@ -31,7 +31,8 @@ Prints a Markdown table (mean ± std over seeds); --out writes one JSON row per
 
 Options:
   --data <a,b>           datasets (default synthetic; built in: ${BUILTIN_DATASETS.join(", ")}; or rated data files, any adapter)
-  --methods <a,b|all>    objectives (default implicitrm,naive,oracle; all = ${listObjectives().join(",")})
+  --methods <a,b|all>    objectives (default implicitrm,naive,oracle; all = ${listObjectives().join(",")});
+                         with options: ips:propensity=estimated;clipMin=0.1
   --seeds <n>            number of seeds, 1..n (default 3)
   --out <file.json>      write the rows as JSON, and the table as <file>.md beside it (atomically)
   --markdown <file.md>   also write the table to a file
@@ -72,9 +73,12 @@ export async function benchCommand(argv: string[]): Promise<number> {
   }
   const methodsFlag = listFlag(f.methods) ?? ["implicitrm", "naive", "oracle"];
   const methods = methodsFlag.length === 1 && methodsFlag[0] === "all" ? listObjectives() : methodsFlag;
-  const known = listObjectives();
   for (const m of methods) {
-    if (!known.includes(m)) throw new ConfigError(`--methods: unknown method "${m}"; choose from ${known.join(", ")} or all`);
+    try {
+      parseMethodSpec(m);
+    } catch (e) {
+      throw new ConfigError(`--methods: ${(e as Error).message}`);
+    }
   }
   const datasets = listFlag(f.data) ?? ["synthetic"];
   const nSeeds = numberFlag("seeds", f.seeds) ?? 3;

@@ -37,3 +37,16 @@ describe("bench summaries", () => {
     expect(svg.match(/<circle /g)).toHaveLength(8);
   });
 });
+
+describe("parseMethodSpec", () => {
+  it("reads an objective with options, numbers as numbers", async () => {
+    const { parseMethodSpec } = await import("./bench.js");
+    expect(parseMethodSpec("naive")).toEqual({ objective: "naive", options: {} });
+    expect(parseMethodSpec("implicitrm:lambdaObs=0;smoothing=additive")).toEqual({
+      objective: "implicitrm",
+      options: { lambdaObs: 0, smoothing: "additive" },
+    });
+    expect(() => parseMethodSpec("implicitrm:lambda=1")).toThrow(/has no option "lambda"/);
+    expect(() => parseMethodSpec("implicitrm:oops")).toThrow(/key=value/);
+  });
+});

@@ -3,7 +3,7 @@
  * data for a given (dataset, seed). Rows are `{method, dataset, seed, metrics}`; the summary table
  * reports mean ± std over seeds.
  */
-import { ConfigError, type Metrics } from "@implicitrm/core";
+import { ConfigError, type Metrics, getObjective, resolveObjectiveOptions } from "@implicitrm/core";
 import { type GridPoint, type TrainerConfig, loadDataset, trainAndEvaluate } from "@implicitrm/trainer";
 import { lineChartSvg } from "./plot.js";
 
@@ -49,7 +49,14 @@ export async function runBench(
         const data = await loadDataset(dataset, seed, { ...plan.config, alpha }, log);
         onData?.(dataset, alpha, seed, data.info);
         for (const method of plan.methods) {
-          const run = await trainAndEvaluate(data, { ...plan.config, alpha, objective: method, seed }, undefined, undefined, plan.grid);
+          const { objective, options } = parseMethodSpec(method);
+          const run = await trainAndEvaluate(
+            data,
+            { ...plan.config, alpha, objective, objectiveOptions: { ...plan.config.objectiveOptions, ...options }, seed },
+            undefined,
+            undefined,
+            plan.grid,
+          );
           run.result.model.dispose();
           if (!run.metrics) {
             throw new ConfigError(`dataset "${dataset}" has no clean test labels (rStar): bench needs ground truth to compare methods`);
@@ -72,6 +79,24 @@ export async function runBench(
     }
   }
   return rows;
+}
+
+/**
+ * A method spec is an objective name with optional options: `ips` or `ips:propensity=estimated;clipMin=0.1`.
+ * Values that parse as numbers are numbers. The options are checked against the objective's own
+ * (an unknown objective or option is a ConfigError listing what exists).
+ */
+export function parseMethodSpec(spec: string): { objective: string; options: Record<string, unknown> } {
+  const [objective = "", rest] = spec.split(/:(.*)/s, 2);
+  const options: Record<string, unknown> = {};
+  for (const part of (rest ?? "").split(";").filter(Boolean)) {
+    const eq = part.indexOf("=");
+    if (eq <= 0) throw new ConfigError(`method "${spec}": options are written key=value;key=value, got "${part}"`);
+    const raw = part.slice(eq + 1);
+    options[part.slice(0, eq)] = raw.trim() !== "" && Number.isFinite(Number(raw)) ? Number(raw) : raw;
+  }
+  resolveObjectiveOptions(getObjective(objective), options);
+  return { objective, options };
 }
 
 /** A short name for tables: a file's base name without data extensions, or the spec itself. */

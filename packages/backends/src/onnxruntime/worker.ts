@@ -35,6 +35,9 @@ async function sessionsFor(s: MlpShape) {
       interOpNumThreads: 1,
       executionMode: "sequential",
       graphOptimizationLevel: "all",
+      // Idle intra-op threads sleep instead of spinning: the main thread runs tfjs between calls,
+      // and on a shared machine spinning threads take its core.
+      extra: { session: { intra_op: { allow_spinning: "0" } } },
     };
     p = Promise.all([o.InferenceSession.create(forwardModel(s), opts), o.InferenceSession.create(backwardModel(s), opts)]).then(([fwd, bwd]) => ({ fwd, bwd }));
     sessions.set(key, p);

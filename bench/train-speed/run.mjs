@@ -4,7 +4,7 @@
 // step written in PyTorch (Debian's python3-torch, CPU) measured in the same command.
 //
 //   pnpm bench:train-speed [--json] [--dim 1024] [--batch 512] [--hidden 256,64] [--seconds 3]
-//                          [--backends cpu,wasm,onnxruntime,webgpu] [--rounds 1] [--openblas DIR]
+//                          [--backends cpu,wasm,onnxruntime,webgpu] [--rounds 1] [--openblas DIR] [--python PATH]
 //
 // Default dims: 256, 1024, 4096. Every JS measurement runs in a fresh process (tfjs keeps one
 // global backend); onnxruntime is measured with 1 thread and with every core, PyTorch likewise,
@@ -77,6 +77,12 @@ function openblasDir() {
   return undefined;
 }
 
+/**
+ * The Python with torch: --python, else Debian's /usr/bin/python3 (python3-torch installs there; a
+ * python3 earlier on PATH, e.g. pyenv's, usually lacks torch), else python3.
+ */
+const python = opt("python", existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3");
+
 /** PyTorch measurements for one dim: [{threads, blas, samplesPerSec}]. */
 function torch(dim) {
   const blasConfigs = [{ blas: "as installed", env: {} }];
@@ -87,7 +93,7 @@ function torch(dim) {
     for (const t of [...new Set([1, cores])]) {
       try {
         const out = execFileSync(
-          "python3",
+          python,
           [join(here, "torch_step.py"), "--dims", String(dim), "--batch", String(batch), "--hidden", hidden, "--threads", String(t), "--seconds", String(seconds)],
           { encoding: "utf8", env: { ...process.env, ...env, OMP_NUM_THREADS: String(t), OPENBLAS_NUM_THREADS: String(t) }, timeout: 600_000 },
         );

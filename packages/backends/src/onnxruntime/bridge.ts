@@ -34,6 +34,9 @@ export class OrtBridge {
     private readonly threadCount: number,
   ) {}
 
+  /** Sequence number of the last request. */
+  private seq = 0;
+
   /**
    * Starts the worker and loads onnxruntime-node in it.
    * @param threads onnxruntime's intra-op threads (default: 1)
@@ -56,10 +59,9 @@ export class OrtBridge {
       });
       const reply = await new Promise<BridgeReply>((resolve) => {
         port1.once("message", resolve);
-        port1.postMessage({ op: "init" } satisfies BridgeRequest);
+        port1.postMessage({ op: "init", seq: 0 } satisfies BridgeRequest & { seq: number });
       });
       if (!reply.ok) throw new Error(reply.error);
-      flag[0] = 0;
       worker.removeAllListeners("exit");
       worker.removeAllListeners("error");
       worker.on("error", () => {});
@@ -72,10 +74,18 @@ export class OrtBridge {
 
   /** Sends `req` and blocks until the worker answers; throws the worker's error. */
   call(req: BridgeRequest, transfer: ArrayBuffer[] = []): BridgeReply {
-    Atomics.store(this.flag, 0, 0);
-    this.port.postMessage(req, transfer);
-    const status = Atomics.wait(this.flag, 0, 0, CALL_TIMEOUT_MS);
-    if (status === "timed-out") throw new Error(`the onnxruntime worker did not answer within ${CALL_TIMEOUT_MS / 1000} s`);
+    // Each request has a sequence number; the worker stores it in the shared flag after posting
+    // the answer, so a late signal of an earlier request can never be taken for this one's.
+    const seq = (this.seq = (this.seq % 0x3fffffff) + 1);
+    this.port.postMessage({ ...req, seq }, transfer);
+    const deadline = performance.now() + CALL_TIMEOUT_MS;
+    for (;;) {
+      const seen = Atomics.load(this.flag, 0);
+      if (seen === seq) break;
+      const left = deadline - performance.now();
+      if (left <= 0) throw new Error(`the onnxruntime worker did not answer within ${CALL_TIMEOUT_MS / 1000} s`);
+      Atomics.wait(this.flag, 0, seen, left);
+    }
     const msg = receiveMessageOnPort(this.port);
     if (!msg) throw new Error("internal: the onnxruntime worker raised its flag without an answer");
     const reply = msg.message as BridgeReply;

@@ -23,6 +23,7 @@ function ownCopy(t: tf.Tensor): Float32Array {
 export function ortMlpKernel(bridge: OrtBridge): MlpKernel {
   const ids = new WeakMap<object, number>();
   let nextId = 1;
+  let nextPass = 1;
   /** Ids of the rows the worker holds, oldest first (it keeps the last ROWS_KEPT it was sent). */
   const held: number[] = [];
 
@@ -45,33 +46,31 @@ export function ortMlpKernel(bridge: OrtBridge): MlpKernel {
   return (x, kernels, biases, slope) => {
     const L = kernels.length;
     const shape: MlpShape = { inputDim: x.shape[1], hidden: kernels.slice(0, -1).map((k) => k.shape[1]), slope };
-    const n = x.shape[0];
     const op = tf.customGrad(((...args: unknown[]) => {
       const save = args[args.length - 1] as (t: tf.Tensor[]) => void;
       const rows = args[0] as tf.Tensor2D;
       const params = args.slice(1, 1 + 2 * L) as tf.Tensor[];
-      const req: BridgeRequest = { op: "forward", ...rowsPart(rows, shape), params: params.map(ownCopy) };
+      // The worker keeps this pass's hidden activations for the backward pass.
+      const pass = nextPass++;
+      const req: BridgeRequest = { op: "forward", ...rowsPart(rows, shape), params: params.map(ownCopy), pass };
       const transfer = [...(req.x ? [req.x.buffer as ArrayBuffer] : []), ...req.params.map((p) => p.buffer as ArrayBuffer)];
       const reply = bridge.call(req, transfer);
       if (!("logits" in reply)) throw new Error("internal: the onnxruntime worker answered a forward pass without logits");
-      const acts = reply.acts.map((a, l) => tf.tensor2d(a, [n, shape.hidden[l]!]));
-      save([rows, ...acts, ...params.slice(0).filter((_, i) => i % 2 === 0)]);
+      save([rows, ...params.filter((_, i) => i % 2 === 0)]);
       return {
         value: tf.tensor1d(reply.logits),
         gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
           const savedRows = saved[0] as tf.Tensor2D;
-          const savedActs = saved.slice(1, L);
-          const savedKernels = saved.slice(L);
+          const savedKernels = saved.slice(1);
           const breq: BridgeRequest = {
             op: "backward",
             ...rowsPart(savedRows, shape),
-            acts: savedActs.map(ownCopy),
+            pass,
             dlogits: ownCopy(dy),
             kernels: savedKernels.slice(1).map(ownCopy),
           };
           const btransfer = [
             ...(breq.x ? [breq.x.buffer as ArrayBuffer] : []),
-            ...breq.acts.map((a) => a.buffer as ArrayBuffer),
             breq.dlogits.buffer as ArrayBuffer,
             ...breq.kernels.map((k) => k.buffer as ArrayBuffer),
           ];

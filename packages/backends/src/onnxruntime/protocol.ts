@@ -13,13 +13,17 @@ interface RowsPart {
   x?: Float32Array;
 }
 
+/** How many forward passes' hidden activations the worker keeps for their backward pass. */
+export const FORWARDS_KEPT = 16;
+
 export type BridgeRequest =
   | { op: "init" }
-  | (RowsPart & { op: "forward"; params: Float32Array[] })
-  | (RowsPart & { op: "backward"; acts: Float32Array[]; dlogits: Float32Array; kernels: Float32Array[] });
+  /** `pass`: an id under which the worker keeps the hidden activations for the backward pass. */
+  | (RowsPart & { op: "forward"; params: Float32Array[]; pass: number })
+  | (RowsPart & { op: "backward"; pass: number; dlogits: Float32Array; kernels: Float32Array[] });
 
 export type BridgeReply =
   | { ok: true; version: string }
-  | { ok: true; logits: Float32Array; acts: Float32Array[] }
+  | { ok: true; logits: Float32Array }
   | { ok: true; grads: Float32Array[] }
   | { ok: false; error: string };

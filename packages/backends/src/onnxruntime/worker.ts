@@ -7,7 +7,7 @@
 import { type MessagePort, parentPort, workerData } from "node:worker_threads";
 import type * as Ort from "onnxruntime-node";
 import { backwardModel, forwardModel, layerSizes, type MlpShape } from "./graphs.js";
-import { type BridgeReply, type BridgeRequest, ROWS_KEPT } from "./protocol.js";
+import { type BridgeReply, type BridgeRequest, FORWARDS_KEPT, ROWS_KEPT } from "./protocol.js";
 
 interface Init {
   port: MessagePort;
@@ -20,6 +20,8 @@ let ort: typeof Ort | undefined;
 const sessions = new Map<string, Promise<{ fwd: Ort.InferenceSession; bwd: Ort.InferenceSession }>>();
 /** The last few batches of input rows, by the main thread's id, so each is sent once per step. */
 const rows = new Map<number, Ort.Tensor>();
+/** Hidden activations of the last forward passes, by pass id, for their backward pass. */
+const passes = new Map<number, Ort.Tensor[]>();
 
 function keyOf(s: MlpShape): string {
   return `${s.inputDim}:${s.hidden.join(",")}:${s.slope}`;
@@ -72,14 +74,19 @@ async function handle(req: BridgeRequest): Promise<{ reply: BridgeReply; transfe
       feeds[`b${l}`] = tensor(req.params[2 * l + 1]!, [sizes[l + 1]!]);
     }
     const out = await fwd.run(feeds);
+    const acts: Ort.Tensor[] = [];
+    for (let l = 1; l < L; l++) acts.push(out[`a${l}`]!);
+    passes.set(req.pass, acts);
+    while (passes.size > FORWARDS_KEPT) passes.delete(passes.keys().next().value as number);
     const logits = out.logits!.data as Float32Array;
-    const acts: Float32Array[] = [];
-    for (let l = 1; l < L; l++) acts.push(out[`a${l}`]!.data as Float32Array);
-    return { reply: { ok: true, logits, acts }, transfer: [logits.buffer as ArrayBuffer, ...acts.map((a) => a.buffer as ArrayBuffer)] };
+    return { reply: { ok: true, logits }, transfer: [logits.buffer as ArrayBuffer] };
   }
+  const acts = passes.get(req.pass);
+  if (!acts) throw new Error(`internal: the activations of forward pass ${req.pass} are gone (more than ${FORWARDS_KEPT} forward passes before its backward pass)`);
+  passes.delete(req.pass);
   const feeds: Record<string, Ort.Tensor> = { x, dlogits: tensor(req.dlogits, [req.n, 1]) };
   for (let l = 1; l < L; l++) {
-    feeds[`a${l}`] = tensor(req.acts[l - 1]!, [req.n, sizes[l]!]);
+    feeds[`a${l}`] = acts[l - 1]!;
     feeds[`w${l}`] = tensor(req.kernels[l - 1]!, [sizes[l]!, sizes[l + 1]!]);
   }
   const out = await bwd.run(feeds);
@@ -88,7 +95,14 @@ async function handle(req: BridgeRequest): Promise<{ reply: BridgeReply; transfe
   return { reply: { ok: true, grads }, transfer: grads.map((g) => g.buffer as ArrayBuffer) };
 }
 
-port.on("message", (req: BridgeRequest) => {
+/** Stores the answered request's sequence number and wakes the main thread (0: init, answered asynchronously). */
+function signal(seq: number): void {
+  if (seq === 0) return;
+  Atomics.store(flag, 0, seq);
+  Atomics.notify(flag, 0);
+}
+
+port.on("message", (req: BridgeRequest & { seq: number }) => {
   handle(req).then(
     ({ reply, transfer }) => {
       // onnxruntime may hand back views into one shared allocation: transfer each buffer once.
@@ -97,13 +111,11 @@ port.on("message", (req: BridgeRequest) => {
       } catch {
         port.postMessage(reply); // buffers onnxruntime owns cannot be transferred: copy them
       }
-      Atomics.store(flag, 0, 1);
-      Atomics.notify(flag, 0);
+      signal(req.seq);
     },
     (err: unknown) => {
       port.postMessage({ ok: false, error: err instanceof Error ? err.message : String(err) } satisfies BridgeReply);
-      Atomics.store(flag, 0, 1);
-      Atomics.notify(flag, 0);
+      signal(req.seq);
     },
   );
 });

@@ -46,25 +46,28 @@ export function ortMlpKernel(bridge: OrtBridge): MlpKernel {
   return (x, kernels, biases, slope) => {
     const L = kernels.length;
     const shape: MlpShape = { inputDim: x.shape[1], hidden: kernels.slice(0, -1).map((k) => k.shape[1]), slope };
+    // x is data, not an input of the custom gradient: it gets no gradient (as core's default kernel).
     const op = tf.customGrad(((...args: unknown[]) => {
       const save = args[args.length - 1] as (t: tf.Tensor[]) => void;
-      const rows = args[0] as tf.Tensor2D;
-      const params = args.slice(1, 1 + 2 * L) as tf.Tensor[];
+      const ws = args.slice(0, L) as tf.Tensor2D[];
+      const bs = args.slice(L, 2 * L) as tf.Tensor1D[];
+      const params: tf.Tensor[] = [];
+      for (let l = 0; l < L; l++) params.push(ws[l] as tf.Tensor, bs[l] as tf.Tensor);
       // The worker keeps this pass's hidden activations for the backward pass.
       const pass = nextPass++;
-      const req: BridgeRequest = { op: "forward", ...rowsPart(rows, shape), params: params.map(ownCopy), pass };
+      const req: BridgeRequest = { op: "forward", ...rowsPart(x, shape), params: params.map(ownCopy), pass };
       const transfer = [...(req.x ? [req.x.buffer as ArrayBuffer] : []), ...req.params.map((p) => p.buffer as ArrayBuffer)];
       const reply = bridge.call(req, transfer);
       if (!("logits" in reply)) throw new Error("internal: the onnxruntime worker answered a forward pass without logits");
-      save([rows, ...params.filter((_, i) => i % 2 === 0)]);
+      save([x, ...ws]);
       return {
         value: tf.tensor1d(reply.logits),
         gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-          const savedRows = saved[0] as tf.Tensor2D;
+          const rows = saved[0] as tf.Tensor2D;
           const savedKernels = saved.slice(1);
           const breq: BridgeRequest = {
             op: "backward",
-            ...rowsPart(savedRows, shape),
+            ...rowsPart(rows, shape),
             pass,
             dlogits: ownCopy(dy),
             kernels: savedKernels.slice(1).map(ownCopy),
@@ -76,13 +79,13 @@ export function ortMlpKernel(bridge: OrtBridge): MlpKernel {
           ];
           const back = bridge.call(breq, btransfer);
           if (!("grads" in back)) throw new Error("internal: the onnxruntime worker answered a backward pass without gradients");
-          const grads = back.grads.map((g, i) => (i % 2 === 0 ? tf.tensor2d(g, params[i]!.shape as [number, number]) : tf.tensor1d(g)));
-          return [tf.zerosLike(savedRows), ...grads];
+          // The worker answers gw0, gb0, gw1, gb1, …; the inputs are the kernels, then the biases.
+          const gw = back.grads.filter((_, i) => i % 2 === 0).map((g, l) => tf.tensor2d(g, ws[l]!.shape));
+          const gb = back.grads.filter((_, i) => i % 2 === 1).map((g) => tf.tensor1d(g));
+          return [...gw, ...gb];
         },
       };
     }) as unknown as Parameters<typeof tf.customGrad>[0]);
-    const params: tf.Tensor[] = [];
-    for (let l = 0; l < L; l++) params.push(kernels[l]!, biases[l]!);
-    return op(x, ...params) as tf.Tensor1D;
+    return op(...kernels, ...biases) as tf.Tensor1D;
   };
 }

@@ -196,6 +196,7 @@ describe("TransformerEncoder on the tiny BERT fixture (real transformers.js path
     await expect(enc.encode(["fine", "  "])).rejects.toThrow(DataError);
     await expect(enc.encode(["fine", ""])).rejects.toThrow(/row 1: empty text/);
     await expect(enc.encodePairs([{ prompt: "p", response: "\n" }])).rejects.toThrow(/row 0 field "response": empty response/);
+    expect((await enc.encode([])).length).toBe(0); // no rows is not an error
   });
 
   it("with the cache, a re-run does no forward pass", async () => {

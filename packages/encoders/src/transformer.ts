@@ -151,6 +151,7 @@ interface TfModule {
 const TRANSFORMERS = "@huggingface/transformers";
 const DTYPE_PREFERENCE: Exclude<Dtype, "auto">[] = ["fp32", "q8", "int8", "uint8", "fp16", "q4", "bnb4", "q4f16"];
 const isNode = typeof process !== "undefined" && typeof process.versions?.node === "string";
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /** transformers.js's `env` is global: loads that change it run one at a time. */
 let loadChain: Promise<unknown> = Promise.resolve();
@@ -604,13 +605,29 @@ export class TransformerEncoder implements Encoder {
     for (const r of batch) if (r.length > S) S = r.length;
     const inputIds = new BigInt64Array(B * S);
     const mask = new BigInt64Array(B * S);
-    const pad = BigInt(this.padId);
+    // Token ids are small non-negative integers: write the low 32-bit word of each int64 (the high
+    // word stays 0) instead of allocating a BigInt per token. Little-endian, as on every platform
+    // onnxruntime ships for.
+    const ids32 = new Int32Array(inputIds.buffer);
+    const mask32 = new Int32Array(mask.buffer);
+    const pad = this.padId;
     for (let b = 0; b < B; b++) {
       const r = batch[b]!;
-      for (let s = 0; s < S; s++) {
-        const real = s < r.length;
-        inputIds[b * S + s] = real ? BigInt(r[s]!) : pad;
-        mask[b * S + s] = real ? 1n : 0n;
+      const row = b * S;
+      for (let s = 0; s < r.length; s++) {
+        const id = r[s]!;
+        if (!(id >= 0 && id <= 0x7fffffff)) throw new DataError(`token id ${id} is not a non-negative int32`, { row: b });
+        if (LITTLE_ENDIAN) {
+          ids32[2 * (row + s)] = id;
+          mask32[2 * (row + s)] = 1;
+        } else {
+          inputIds[row + s] = BigInt(id);
+          mask[row + s] = 1n;
+        }
+      }
+      for (let s = r.length; s < S; s++) {
+        if (LITTLE_ENDIAN) ids32[2 * (row + s)] = pad;
+        else inputIds[row + s] = BigInt(pad);
       }
       this.stats.tokens += r.length;
     }

@@ -1,0 +1,15 @@
+import type { Theme } from "vitepress";
+import DefaultTheme from "vitepress/theme";
+import SideBySide from "./components/SideBySide.vue";
+import SimulateFeedback from "./components/SimulateFeedback.vue";
+import "./style.css";
+
+/** The default theme plus the live examples, registered as global components for the Markdown pages. */
+const theme: Theme = {
+  extends: DefaultTheme,
+  enhanceApp({ app }) {
+    app.component("SideBySide", SideBySide);
+    app.component("SimulateFeedback", SimulateFeedback);
+  },
+};
+export default theme;

@@ -28,6 +28,7 @@ export function validateFeatureSet(fs: FeatureSet, name: string, expectDim?: num
       );
     }
   }
+  if (fs.activity) checkActivityBlock(fs, name, where);
   checkBinary(fs.r, fs.n, "r", where);
   if (fs.rStar) checkBinary(fs.rStar, fs.n, "rStar", where);
   if (fs.group && fs.group.length !== fs.n) throw new DataError(`group has ${fs.group.length} values for ${fs.n} rows`, where(undefined, "group"));
@@ -36,6 +37,25 @@ export function validateFeatureSet(fs: FeatureSet, name: string, expectDim?: num
     for (let i = 0; i < fs.n; i++) {
       const p = fs.propensity[i]!;
       if (!(p > 0 && p <= 1)) throw new DataError(`propensity ${p} is outside (0, 1]`, where(i, "propensity"));
+    }
+  }
+}
+
+/** The activity block: a positive dimension, n × dim finite values, names (when given) one per column. */
+function checkActivityBlock(fs: FeatureSet, name: string, where: (row?: number, field?: string) => { file: string; row?: number; field?: string }): void {
+  const a = fs.activity!;
+  if (!Number.isInteger(a.dim) || a.dim < 1) throw new DataError(`activity feature dimension must be a positive integer, got ${a.dim}`, where(undefined, "activity"));
+  if (a.features.length !== fs.n * a.dim) {
+    throw new DataError(`activity features hold ${a.features.length} values, expected n × dim = ${fs.n} × ${a.dim}`, where(undefined, "activity"));
+  }
+  if (a.names && a.names.length !== a.dim) throw new DataError(`activity features have ${a.names.length} names for ${a.dim} columns`, where(undefined, "activity"));
+  for (let i = 0; i < a.features.length; i++) {
+    if (!Number.isFinite(a.features[i]!)) {
+      const col = i % a.dim;
+      throw new DataError(
+        `activity feature ${a.names?.[col] ?? col} is ${a.features[i]} (not a finite number) in the ${name} split; clean or drop such rows`,
+        where(Math.floor(i / a.dim), `activity[${a.names?.[col] ?? col}]`),
+      );
     }
   }
 }

@@ -1,6 +1,13 @@
 import "./gradients.js";
 
 export { validateFeatureSet, countPositives, PairSampler, type RowPairs } from "./data.js";
+export {
+  DEFAULT_INDISTINGUISHABLE_RULE,
+  formatHeadDiagnostics,
+  headDiagnostics,
+  type HeadDiagnostics,
+  type IndistinguishableRule,
+} from "./diagnostics.js";
 export { ConfigError, DataError, ImplicitRMError, TrainingError, formatLocation, type DataLocation } from "./errors.js";
 export {
   DEFAULT_OBSERVED_CLASSIFIER_OPTIONS,
@@ -24,10 +31,13 @@ export { Rng, deriveSeed, hashString } from "./random.js";
 export {
   DEFAULT_TRAIN_OPTIONS,
   RewardModel,
+  resolveHeadSpecs,
   resolveInputs,
   resolveTrainOptions,
   train,
   type EpochRecord,
+  type ModelLayout,
+  type ResolvedHeadSpec,
   type ResolvedInputs,
   type RewardModelState,
   type Sampling,
@@ -37,4 +47,4 @@ export {
   type TrainOptions,
   type TrainResult,
 } from "./train.js";
-export type { FeatureSet, SplitFeatureSets } from "./types.js";
+export type { ActivityBlock, FeatureSet, SplitFeatureSets } from "./types.js";

@@ -261,6 +261,10 @@ describe("classificationMetrics", () => {
     expect(m.recall).toBeNaN();
     expect(m.pairwiseAccuracy).toBeNaN();
     expect(m.pairs).toBe(0);
+    // mean p = (.2 + .7 + .9 + .4)/4 = 0.55; mean y = 2/4 = 0.5; |0.55 − 0.5| = 0.05.
+    expect(m.meanPrediction).toBeCloseTo(0.55, 12);
+    expect(m.positiveRate).toBe(0.5);
+    expect(m.rateError).toBeCloseTo(0.05, 12);
   });
 
   it("uses grade for NDCG and pairwise accuracy, and the threshold for recall", () => {

@@ -27,6 +27,12 @@ export interface Metrics {
   pairwiseAccuracy: number;
   /** Number of pairs behind `pairwiseAccuracy`; 0 when grade/group were not given. */
   pairs: number;
+  /** mean(p): the predicted share of positives. */
+  meanPrediction: number;
+  /** mean(y): the true share of positives. */
+  positiveRate: number;
+  /** |mean(p) − mean(y)|: how far the predicted share of positives is from the true one. */
+  rateError: number;
 }
 
 /** Inputs of `classificationMetrics`. */
@@ -405,7 +411,8 @@ export function pairwiseAccuracy(
  * `r2`, `auroc`, `pearson` (of p and y), `nll` (eps 1e-7), `ece` (10 bins), `ndcg` (relevance =
  * `grade` when given, else `y`), `recall` (at the given `threshold`, which the caller picks on
  * validation data; NaN when no threshold is given) and `pairwiseAccuracy`/`pairs` (only when both
- * `grade` and `group` are given, else NaN and 0). Each field keeps its function's NaN cases (e.g.
+ * `grade` and `group` are given, else NaN and 0), `meanPrediction`, `positiveRate` (the means of p
+ * and of the binary y) and `rateError` = |meanPrediction − positiveRate|. Each field keeps its function's NaN cases (e.g.
  * `auroc`/`r2`/`pearson` are NaN when one class is absent). Throws when any given array's length
  * differs from `p`'s or the input is empty.
  */
@@ -427,5 +434,18 @@ export function classificationMetrics(input: MetricsInput): Metrics {
     recall: threshold === undefined ? Number.NaN : recallAt(p, y, threshold),
     pairwiseAccuracy: pw?.accuracy ?? Number.NaN,
     pairs: pw?.pairs ?? 0,
+    ...rates(p, y),
   };
+}
+
+function rates(p: ArrayLike<number>, y: ArrayLike<number>): { meanPrediction: number; positiveRate: number; rateError: number } {
+  let sp = 0;
+  let sy = 0;
+  for (let i = 0; i < p.length; i++) {
+    sp += p[i]!;
+    sy += isPositive(y[i]!) ? 1 : 0;
+  }
+  const meanPrediction = sp / p.length;
+  const positiveRate = sy / p.length;
+  return { meanPrediction, positiveRate, rateError: Math.abs(meanPrediction - positiveRate) };
 }

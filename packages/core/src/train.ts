@@ -7,6 +7,7 @@ import "./gradients.js";
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { PairSampler, type RowPairs, countPositives, validateFeatureSet } from "./data.js";
+import { type HeadDiagnostics, headDiagnostics } from "./diagnostics.js";
 import { ConfigError, DataError, TrainingError } from "./errors.js";
 import { estimateClassPrior, estimatePropensity } from "./estimators.js";
 import { ConstantHead, type Head, type HeadWeights, MlpHead } from "./heads.js";
@@ -14,8 +15,10 @@ import { bceWithLogits } from "./math.js";
 import { getObjective, resolveObjectiveOptions } from "./objectives/index.js";
 import type {
   ClassPriorOptions,
+  HeadInput,
   HeadKind,
   HeadName,
+  HeadSpec,
   Objective,
   ObjectiveBatch,
   ObjectiveNeeds,
@@ -115,6 +118,11 @@ export interface TrainResult {
   stoppedEarly: boolean;
   /** What was resolved before training (propensities, class prior, pairs), for reports. */
   inputs: ResolvedInputs;
+  /**
+   * For two-head objectives with an activity head (implicitrm, recrec-i): how the kept model's heads
+   * split σ(f)·σ(g) on the validation split, with the identifiability warning (see diagnostics.ts).
+   */
+  diagnostics?: HeadDiagnostics;
 }
 
 let runCounter = 0;
@@ -165,7 +173,7 @@ export function resolveTrainOptions(given: Partial<TrainOptions> = {}): TrainOpt
 export async function train(data: TrainData, options: Partial<TrainOptions> = {}, hooks: TrainHooks = {}): Promise<TrainResult> {
   const o = resolveTrainOptions(options);
   const objective = getObjective(o.objective);
-  const objectiveOptions = resolveObjectiveOptions(objective, o.objectiveOptions);
+  let objectiveOptions = resolveObjectiveOptions(objective, o.objectiveOptions);
   validateFeatureSet(data.train, "train");
   validateFeatureSet(data.validation, "validation", data.train.dim);
   if (data.cleanValidation) {
@@ -185,17 +193,30 @@ export async function train(data: TrainData, options: Partial<TrainOptions> = {}
   const selectionSet = data.cleanValidation ?? data.validation;
   if (selection === "clean-validation-bce") requireLabels({ needs: { cleanLabels: true } }, selectionSet, "validation");
 
+  const prepared = objective.prepare?.(objectiveOptions, data.train);
+  if (prepared) objectiveOptions = prepared.options;
   const resolved = resolveInputs(objective, objectiveOptions, data.train, data.validation, o.seed);
   const trainSplit: SplitInputs = { fs: data.train, ...(resolved.train ? { propensity: resolved.train } : {}) };
   const selectionSplit: SplitInputs = { fs: selectionSet, ...(resolved.validation ? { propensity: resolved.validation } : {}) };
   const pairSampler = objective.needs.pairs ? new PairSampler(samplingLabels, data.train.group, objective.needs.pairs) : undefined;
   const validationPairs =
     selection === "validation-loss" && objective.needs.pairs ? validationPairsOf(selectionSet, objective.needs.pairs, o.seed) : undefined;
-  const context: BatchContext = { needs: objective.needs, ...(resolved.classPrior !== undefined ? { classPrior: resolved.classPrior } : {}) };
+  const heads = resolveHeadSpecs(objective, objectiveOptions, o, data);
+  const readsContext = objective.heads.some((h) => heads[h].input !== "content");
+  const context: BatchContext = {
+    needs: objective.needs,
+    ...(resolved.classPrior !== undefined ? { classPrior: resolved.classPrior } : {}),
+    ...(readsContext ? { activity: true } : {}),
+  };
 
   const run = ++runCounter;
-  const model = new RewardModel(objective.name, objective.heads, data.train.dim, o.hidden, o.seed, run, objective.headKinds);
-  const optimizers = new Map(objective.heads.map((h) => [h, tf.train.adam(o.lr)] as const));
+  const kinds = Object.fromEntries(objective.heads.map((h) => [h, heads[h].kind])) as Partial<Record<HeadName, HeadKind>>;
+  const model = new RewardModel(objective.name, objective.heads, data.train.dim, o.hidden, o.seed, run, kinds, {
+    ...(readsContext ? { contextDim: data.train.activity!.dim } : {}),
+    heads,
+  });
+  const optimizers = new Map(objective.heads.map((h) => [h, tf.train.adam(heads[h].lr)] as const));
+  const decay = Object.fromEntries(objective.heads.map((h) => [h, heads[h].weightDecay])) as Partial<Record<HeadName, number>>;
   const history: EpochRecord[] = [];
   let best = { loss: Number.POSITIVE_INFINITY, epoch: 0, weights: model.getWeights() };
   let sinceBest = 0;
@@ -217,7 +238,7 @@ export async function train(data: TrainData, options: Partial<TrainOptions> = {}
       const sums = new Map<string, tf.Scalar>();
       let batches = 0;
       for (const spec of batchesOf(plan, o.batchSize)) {
-        const parts = trainStep(model, objective, objectiveOptions, optimizers, trainSplit, spec, context, o.weightDecay);
+        const parts = trainStep(model, objective, objectiveOptions, optimizers, trainSplit, spec, context, decay);
         for (const [k, v] of Object.entries(parts)) {
           const prev = sums.get(k);
           sums.set(k, prev ? tf.keep(tf.tidy(() => tf.add(prev, v))) : v);
@@ -271,7 +292,8 @@ export async function train(data: TrainData, options: Partial<TrainOptions> = {}
     for (const opt of optimizers.values()) opt.dispose();
   }
   model.setWeights(best.weights);
-  const inputs: ResolvedInputs = { ...resolved.report };
+  const diagnostics = objective.heads.includes("activity") ? diagnose(model, data.validation, heads.activity!) : undefined;
+  const inputs: ResolvedInputs = { ...resolved.report, ...(prepared?.report ? { objective: prepared.report } : {}) };
   if (objective.needs.pairs) {
     inputs.pairs = {
       partner: objective.needs.pairs,
@@ -290,7 +312,74 @@ export async function train(data: TrainData, options: Partial<TrainOptions> = {}
     seconds: (Date.now() - started) / 1000,
     stoppedEarly,
     inputs,
+    ...(diagnostics ? { diagnostics } : {}),
   };
+}
+
+/** A head as the training loop builds it: every field resolved. */
+export interface ResolvedHeadSpec {
+  kind: HeadKind;
+  hidden: number[];
+  input: Exclude<HeadInput, "auto">;
+  initLogit?: number;
+  weightDecay: number;
+  lr: number;
+}
+
+/**
+ * Resolves each head's spec: the objective's `headSpecs` for its options over `headKinds` over the
+ * training options. Input 'auto' becomes 'context' when the training rows carry an activity block,
+ * else 'content'. A head that reads the activity block needs it on every split, with one dimension:
+ * else a DataError saying which split lacks it.
+ */
+export function resolveHeadSpecs(
+  objective: Objective<object>,
+  options: object,
+  o: TrainOptions,
+  data: Pick<TrainData, "train" | "validation" | "cleanValidation">,
+): Record<HeadName, ResolvedHeadSpec> {
+  const declared: Partial<Record<HeadName, HeadSpec>> = objective.headSpecs?.(options) ?? {};
+  const out = {} as Record<HeadName, ResolvedHeadSpec>;
+  for (const h of objective.heads) {
+    const spec = declared[h] ?? {};
+    const kind = spec.kind ?? objective.headKinds?.[h] ?? "mlp";
+    let input = spec.input ?? "content";
+    if (input === "auto") input = data.train.activity ? "context" : "content";
+    if (input !== "content") {
+      for (const [name, fs] of [["train", data.train], ["validation", data.validation], ["clean validation", data.cleanValidation]] as const) {
+        if (!fs) continue;
+        if (!fs.activity) {
+          throw new DataError(
+            `the ${h} head reads the activity features ('${input}'), but the ${name} split has none; give every split an activity block (response length, position, user activity...) or use 'content'`,
+            { file: name, field: "activity" },
+          );
+        }
+        if (fs.activity.dim !== data.train.activity!.dim) {
+          throw new DataError(`activity feature dimension ${fs.activity.dim} does not match the training split's ${data.train.activity!.dim}`, {
+            file: name,
+            field: "activity",
+          });
+        }
+      }
+    }
+    out[h] = {
+      kind,
+      hidden: [...(spec.hidden ?? o.hidden)],
+      input,
+      ...(spec.initLogit !== undefined ? { initLogit: spec.initLogit } : {}),
+      weightDecay: spec.weightDecay ?? o.weightDecay,
+      lr: spec.lr ?? o.lr,
+    };
+  }
+  return out;
+}
+
+/** Identifiability diagnostics of the kept model on the validation split (reward vs activity head). */
+function diagnose(model: RewardModel, fs: FeatureSet, activity: ResolvedHeadSpec): HeadDiagnostics {
+  const reward = model.predict(fs.features, "reward");
+  const act = model.predict(fs.features, "activity", fs.activity?.features);
+  const head = activity.kind === "constant" ? "scalar" : activity.hidden.length === 0 ? "linear" : "mlp";
+  return headDiagnostics(reward, act, fs, { split: "validation", activityInputs: activity.input, activityHead: head });
 }
 
 function requireLabels(objective: Pick<Objective<object>, "needs">, fs: FeatureSet, name: string): void {
@@ -318,6 +407,8 @@ export interface ResolvedInputs {
     /** Elkan–Noto's c = P(r = 1 | r* = 1) ('estimated' only). */
     c?: number;
   };
+  /** What the objective resolved from the training rows (`Objective.prepare`), e.g. the activity prior used. */
+  objective?: Record<string, unknown>;
   pairs?: {
     partner: PairPartner;
     /** Whether the training rows had prompt groups (without them every pair is a random pair). */
@@ -426,6 +517,8 @@ interface SplitInputs {
 interface BatchContext {
   needs: ObjectiveNeeds;
   classPrior?: number;
+  /** Gather the rows' activity block too (a head reads it). */
+  activity?: boolean;
 }
 
 /** An epoch's sampling: independent rows (with importance weights under 'positives+k'), or pairs. */
@@ -531,12 +624,15 @@ function batchTensors(
   spec: BatchSpec,
   context: BatchContext,
   cleanLabels = context.needs.cleanLabels === true,
-): { x: tf.Tensor2D; batch: Omit<ObjectiveBatch, "logits"> } {
+): { x: tf.Tensor2D; ctx?: tf.Tensor2D; batch: Omit<ObjectiveBatch, "logits"> } {
   const { fs } = split;
   const { rows } = spec;
   const n = rows.length;
   const d = fs.dim;
   const x = new Float32Array(n * d);
+  const block = context.activity ? fs.activity : undefined;
+  if (context.activity && !block) throw new TrainingError("internal: a head reads the activity block, which this split lacks");
+  const ctx = block ? new Float32Array(n * block.dim) : undefined;
   const r = new Float32Array(n);
   const rStar = cleanLabels ? new Float32Array(n) : undefined;
   const prop = context.needs.propensity ? new Float32Array(n) : undefined;
@@ -544,12 +640,14 @@ function batchTensors(
   for (let i = 0; i < n; i++) {
     const row = rows[i]!;
     x.set(fs.features.subarray(row * d, row * d + d), i * d);
+    if (ctx) ctx.set(block!.features.subarray(row * block!.dim, (row + 1) * block!.dim), i * block!.dim);
     r[i] = fs.r[row]!;
     if (rStar) rStar[i] = fs.rStar![row]!;
     if (prop) prop[i] = split.propensity![row]!;
   }
   return {
     x: tf.tensor2d(x, [n, d]),
+    ...(ctx ? { ctx: tf.tensor2d(ctx, [n, block!.dim]) } : {}),
     batch: {
       r: tf.tensor1d(r),
       ...(rStar ? { rStar: tf.tensor1d(rStar) } : {}),
@@ -570,13 +668,13 @@ function trainStep(
   split: SplitInputs,
   spec: BatchSpec,
   context: BatchContext,
-  weightDecay: number,
+  weightDecay: Partial<Record<HeadName, number>>,
 ): Record<string, tf.Scalar> {
   return tf.tidy(() => {
-    const { x, batch } = batchTensors(split, spec, context);
+    const { x, ctx, batch } = batchTensors(split, spec, context);
     const parts: Record<string, tf.Scalar> = {};
     const { value, grads } = tf.variableGrads(() => {
-      const logits = model.logitsOf(x);
+      const logits = model.logitsOf(x, ctx);
       const { total, ...rest } = objective.loss({ ...batch, logits }, options);
       // variableGrads disposes everything but its value: keep the other parts for reporting.
       for (const [k, v] of Object.entries(rest)) parts[k] = tf.keep(v);
@@ -584,11 +682,12 @@ function trainStep(
     }, model.variables);
     parts.total = value;
     for (const head of objective.heads) {
+      const wd = weightDecay[head] ?? 0;
       const headGrads: tf.NamedTensorMap = {};
       for (const v of model.head(head).variables) {
         const g = grads[v.name];
         if (!g) throw new TrainingError(`objective "${objective.name}" gave no gradient to the ${head} head's ${v.name}: its loss must use every head it declares`);
-        headGrads[v.name] = weightDecay > 0 ? tf.add(g, tf.mul(v, weightDecay)) : g;
+        headGrads[v.name] = wd > 0 ? tf.add(g, tf.mul(v, wd)) : g;
       }
       optimizers.get(head)!.applyGradients(headGrads);
     }
@@ -616,8 +715,8 @@ function selectionLossOf(
     for (let start = 0; start < first.length; start += per) {
       const spec = pairBatch(first, second, start, Math.min(first.length, start + per));
       sum += tf.tidy(() => {
-        const { x, batch } = batchTensors(split, spec, context);
-        return tf.mul(heldOutLoss(objective, { ...batch, logits: model.logitsOf(x) }, options), spec.pairCount!).dataSync()[0]!;
+        const { x, ctx, batch } = batchTensors(split, spec, context);
+        return tf.mul(heldOutLoss(objective, { ...batch, logits: model.logitsOf(x, ctx) }, options), spec.pairCount!).dataSync()[0]!;
       });
     }
     return sum / first.length;
@@ -627,8 +726,8 @@ function selectionLossOf(
     const spec: BatchSpec = { rows: rangeRows(start, Math.min(fs.n, start + EVAL_CHUNK)) };
     sum += tf.tidy(() => {
       const clean = selection === "clean-validation-bce";
-      const { x, batch } = batchTensors(split, spec, clean ? { needs: { cleanLabels: true } } : context, clean);
-      const logits = model.logitsOf(x);
+      const { x, ctx, batch } = batchTensors(split, spec, clean ? { needs: { cleanLabels: true }, ...(context.activity ? { activity: true } : {}) } : context, clean);
+      const logits = model.logitsOf(x, ctx);
       let total: tf.Tensor;
       if (clean) total = tf.sum(bceWithLogits(logits.reward!, batch.rStar!));
       else if (selection === "observed-nll") total = tf.sum(objective.observedNll!({ ...batch, logits }, options));
@@ -660,6 +759,17 @@ export interface RewardModelState {
   inputDim: number;
   hidden: number[];
   heads: Partial<Record<HeadName, HeadWeights>>;
+  /** Dimension of the activity block, when a head reads it. */
+  contextDim?: number;
+  /** Heads that read the activity block ('context' or 'both'); heads not listed read the content features. */
+  inputs?: Partial<Record<HeadName, "context" | "both">>;
+}
+
+/** Per-head layout of a {@link RewardModel}: what each head reads, its widths and initial output logit. */
+export interface ModelLayout {
+  /** Dimension of the activity block (required when a head reads it). */
+  contextDim?: number;
+  heads?: Partial<Record<HeadName, { input?: Exclude<HeadInput, "auto">; hidden?: readonly number[]; initLogit?: number }>>;
 }
 
 /**
@@ -670,11 +780,19 @@ export class RewardModel {
   readonly objective: string;
   readonly inputDim: number;
   readonly hidden: readonly number[];
+  /** Dimension of the activity block the heads that read it expect (0 when none does). */
+  readonly contextDim: number;
   private readonly heads = new Map<HeadName, Head>();
+  private readonly inputs = new Map<HeadName, Exclude<HeadInput, "auto">>();
 
   /**
+   * @param inputDim content feature dimension D
+   * @param hidden hidden widths of every 'mlp' head unless `layout` gives the head its own
    * @param kinds architecture per head (default 'mlp' for every head; 'constant' is one learnable
    *   scalar logit, initialised at 0)
+   * @param layout per head: what it reads ('content' by default; 'context' the activity block of
+   *   dimension `layout.contextDim`; 'both' the two concatenated), its hidden widths, and the initial
+   *   value of its output bias (a logit)
    */
   constructor(
     objective: string,
@@ -684,24 +802,59 @@ export class RewardModel {
     seed: number,
     run = ++runCounter,
     kinds: Partial<Record<HeadName, HeadKind>> = {},
+    layout: ModelLayout = {},
   ) {
     this.objective = objective;
     this.inputDim = inputDim;
     this.hidden = [...hidden];
+    this.contextDim = layout.contextDim ?? 0;
     for (const h of heads) {
+      const spec = layout.heads?.[h] ?? {};
+      const input = spec.input ?? "content";
+      if (input !== "content" && !(Number.isInteger(this.contextDim) && this.contextDim > 0)) {
+        throw new ConfigError(`the ${h} head reads the activity features ('${input}'), so the model needs their dimension (layout.contextDim)`);
+      }
+      const dim = input === "content" ? inputDim : input === "context" ? this.contextDim : inputDim + this.contextDim;
+      const widths = spec.hidden ?? hidden;
       const name = `implicitrm${run}/${h}`;
-      this.heads.set(h, kinds[h] === "constant" ? new ConstantHead(inputDim, hidden, name) : new MlpHead(inputDim, hidden, deriveSeed(seed, `init:${h}`), name));
+      let head: Head;
+      if (kinds[h] === "constant") head = new ConstantHead(dim, widths, name, spec.initLogit ?? 0);
+      else {
+        head = new MlpHead(dim, widths, deriveSeed(seed, `init:${h}`), name);
+        if (spec.initLogit !== undefined) {
+          const w = head.getWeights();
+          w.layers[w.layers.length - 1]!.bias[0] = spec.initLogit;
+          head.setWeights(w);
+        }
+      }
+      this.heads.set(h, head);
+      this.inputs.set(h, input);
     }
   }
 
-  /** Rebuilds a model from `getState()` output (a head whose weights say `kind: 'constant'` becomes a ConstantHead). */
+  /**
+   * Rebuilds a model from `getState()` output (a head whose weights say `kind: 'constant'` becomes a
+   * ConstantHead; each head takes its widths from its weights and its input from `state.inputs`).
+   */
   static fromState(state: RewardModelState): RewardModel {
     const names = Object.keys(state.heads) as HeadName[];
     const kinds: Partial<Record<HeadName, HeadKind>> = {};
-    for (const name of names) if (state.heads[name]?.kind === "constant") kinds[name] = "constant";
-    const model = new RewardModel(state.objective, names, state.inputDim, state.hidden, 0, ++runCounter, kinds);
+    const heads: NonNullable<ModelLayout["heads"]> = {};
+    for (const name of names) {
+      const w = state.heads[name]!;
+      if (w.kind === "constant") kinds[name] = "constant";
+      heads[name] = { hidden: w.hidden ?? state.hidden, ...(state.inputs?.[name] ? { input: state.inputs[name] } : {}) };
+    }
+    const layout: ModelLayout = { heads, ...(state.contextDim ? { contextDim: state.contextDim } : {}) };
+    const model = new RewardModel(state.objective, names, state.inputDim, state.hidden, 0, ++runCounter, kinds, layout);
     model.setWeights(state.heads);
     return model;
+  }
+
+  /** What a head reads: 'content', 'context' (the activity block) or 'both'. */
+  inputOf(name: HeadName): Exclude<HeadInput, "auto"> {
+    this.head(name);
+    return this.inputs.get(name)!;
   }
 
   get headNames(): HeadName[] {
@@ -718,31 +871,54 @@ export class RewardModel {
     return [...this.heads.values()].flatMap((h) => h.variables);
   }
 
-  /** Logits of every head for a batch. */
-  logitsOf(x: tf.Tensor2D): Partial<Record<HeadName, tf.Tensor1D>> {
+  /**
+   * Logits of every head for a batch: x [n, D] the content features, ctx [n, contextDim] the
+   * activity block (needed when a head reads it).
+   */
+  logitsOf(x: tf.Tensor2D, ctx?: tf.Tensor2D): Partial<Record<HeadName, tf.Tensor1D>> {
     const out: Partial<Record<HeadName, tf.Tensor1D>> = {};
-    for (const [name, h] of this.heads) out[name] = h.apply(x);
+    for (const [name, h] of this.heads) out[name] = h.apply(this.headInput(name, x, ctx));
     return out;
   }
 
-  /** Logits of one head for n rows of row-major features, in chunks. */
-  predictLogits(features: Float32Array, head: HeadName = "reward"): Float32Array {
+  private headInput(name: HeadName, x: tf.Tensor2D, ctx: tf.Tensor2D | undefined): tf.Tensor2D {
+    const input = this.inputs.get(name)!;
+    if (input === "content") return x;
+    if (!ctx) throw new DataError(`the ${name} head reads the activity features ('${input}'), which were not given`);
+    return input === "context" ? ctx : tf.concat([x, ctx], 1);
+  }
+
+  /**
+   * Logits of one head for n rows of row-major features, in chunks. A head that reads the activity
+   * block needs `activity` (n × contextDim, row-major) too.
+   */
+  predictLogits(features: Float32Array, head: HeadName = "reward", activity?: Float32Array): Float32Array {
     const n = features.length / this.inputDim;
     if (!Number.isInteger(n)) throw new DataError(`feature array of length ${features.length} is not a multiple of the model's dimension ${this.inputDim}`);
-    const out = new Float32Array(n);
     const h = this.head(head);
+    const c = this.contextDim;
+    if (this.inputs.get(head) !== "content" && (!activity || activity.length !== n * c)) {
+      throw new DataError(
+        `the ${head} head reads the activity features: give ${n} × ${c} activity values${activity ? `, not ${activity.length}` : ""} (FeatureSet.activity.features)`,
+      );
+    }
+    const out = new Float32Array(n);
     for (let start = 0; start < n; start += EVAL_CHUNK) {
       const end = Math.min(n, start + EVAL_CHUNK);
-      const logits = tf.tidy(() => h.apply(tf.tensor2d(features.subarray(start * this.inputDim, end * this.inputDim), [end - start, this.inputDim])));
+      const logits = tf.tidy(() => {
+        const x = tf.tensor2d(features.subarray(start * this.inputDim, end * this.inputDim), [end - start, this.inputDim]);
+        const ctx = activity && c > 0 ? tf.tensor2d(activity.subarray(start * c, end * c), [end - start, c]) : undefined;
+        return h.apply(this.headInput(head, x, ctx));
+      });
       out.set(logits.dataSync(), start);
       logits.dispose();
     }
     return out;
   }
 
-  /** r̂ = σ(f(x)) for n rows of row-major features. */
-  predict(features: Float32Array, head: HeadName = "reward"): Float32Array {
-    const z = this.predictLogits(features, head);
+  /** r̂ = σ(f(x)) for n rows of row-major features (and their activity block, for a head that reads it). */
+  predict(features: Float32Array, head: HeadName = "reward", activity?: Float32Array): Float32Array {
+    const z = this.predictLogits(features, head, activity);
     for (let i = 0; i < z.length; i++) z[i] = 1 / (1 + Math.exp(-z[i]!));
     return z;
   }
@@ -762,7 +938,15 @@ export class RewardModel {
   }
 
   getState(): RewardModelState {
-    return { objective: this.objective, inputDim: this.inputDim, hidden: [...this.hidden], heads: this.getWeights() };
+    const inputs: Partial<Record<HeadName, "context" | "both">> = {};
+    for (const [name, input] of this.inputs) if (input !== "content") inputs[name] = input;
+    return {
+      objective: this.objective,
+      inputDim: this.inputDim,
+      hidden: [...this.hidden],
+      heads: this.getWeights(),
+      ...(Object.keys(inputs).length ? { contextDim: this.contextDim, inputs } : {}),
+    };
   }
 
   dispose(): void {

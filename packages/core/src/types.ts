@@ -28,6 +28,24 @@ export interface FeatureSet {
   group?: Int32Array;
   /** Row identifiers, where known (for error messages and outputs). */
   ids?: string[];
+  /**
+   * Activity (presentation and user-context) features, where the data carry them: what drives a
+   * user's action but not the response's quality (response length, UI position or surface, the
+   * user's activity level, device, hour). A second row-major block, one row per row of `features`,
+   * read by the activity head of ImplicitRM when `activityInputs` is 'context' or 'both' (METHOD §2,
+   * "Identifiability"); never read by the reward head.
+   */
+  activity?: ActivityBlock;
+}
+
+/** The activity feature block of a {@link FeatureSet}: n × dim float32 values, row-major. */
+export interface ActivityBlock {
+  /** Feature dimension of the block. */
+  dim: number;
+  /** n × dim values, row-major. */
+  features: Float32Array;
+  /** Column names (e.g. `responseLength`, `position`, `userActivity`), where known. */
+  names?: string[];
 }
 
 /** Train / validation / test split of one dataset. The test split always has clean `rStar`. */

@@ -33,7 +33,20 @@ export {
   type PuLoss,
 } from "./common.js";
 export { dr, drPerRow, type DrOptions } from "./dr.js";
-export { implicitRMLoss, implicitrm, type ImplicitRMLossInput, type ImplicitRMOptions } from "./implicitrm.js";
+export {
+  IMPLICITRM_CHECKS,
+  IMPLICITRM_DEFAULTS,
+  activityHeadSpec,
+  activityPriorCheck,
+  activityPriorPenalty,
+  implicitRMLoss,
+  implicitrm,
+  prepareActivityPrior,
+  type ActivityHeadKind,
+  type ActivityPrior,
+  type ImplicitRMLossInput,
+  type ImplicitRMOptions,
+} from "./implicitrm.js";
 export { ipsNn } from "./ips-nn.js";
 export { ips, ipsPerRow, type IpsOptions } from "./ips.js";
 export { nnpu, type NnpuOptions } from "./nnpu.js";
@@ -45,8 +58,10 @@ export { puRisks, upu, type PuRisks, type UpuOptions } from "./upu.js";
 export type {
   BatchPairs,
   ClassPriorOptions,
+  HeadInput,
   HeadKind,
   HeadName,
+  HeadSpec,
   LossParts,
   Objective,
   ObjectiveBatch,

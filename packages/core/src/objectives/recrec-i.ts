@@ -1,5 +1,6 @@
 import { observedNll } from "../math.js";
-import { type ImplicitRMOptions, implicitRMLoss, implicitrm } from "./implicitrm.js";
+import { type ImplicitRMOptions, IMPLICITRM_CHECKS, IMPLICITRM_DEFAULTS, activityHeadSpec, implicitRMLoss, prepareActivityPrior } from "./implicitrm.js";
+import { oneOf } from "./registry.js";
 import { headLogits } from "./common.js";
 import type { LossParts, Objective } from "./types.js";
 import type * as tf from "@tensorflow/tfjs-core";
@@ -11,7 +12,8 @@ import type * as tf from "@tensorflow/tfjs-core";
  * `smoothing` 'clampDenominator') and selection (held-out observed NLL of r under σ(f)·σ(c)) are
  * ImplicitRM's. With â constant, P(r = 1 | x) = σ(f)·â, so the reward can only rank like
  * P(r = 1 | x): the model cannot tell a passive good response from a bad one, which is the point of
- * the ablation. Named after the ReCRec ablation (Lin et al., ACM TOIS 2024, doi 10.1145/3672275) as
+ * the ablation. It takes ImplicitRM's options, with `activityHead` fixed at 'scalar'; an
+ * `activityPrior` pins â at the prior's mean (and starts c at its logit). Named after the ReCRec ablation (Lin et al., ACM TOIS 2024, doi 10.1145/3672275) as
  * METHOD §3 lists it; that paper was not available offline, so this follows METHOD's definition.
  */
 export const recrecI: Objective<ImplicitRMOptions> = {
@@ -20,8 +22,10 @@ export const recrecI: Objective<ImplicitRMOptions> = {
   heads: ["reward", "activity"],
   headKinds: { activity: "constant" },
   needs: {},
-  defaults: implicitrm.defaults,
-  checks: implicitrm.checks,
+  defaults: Object.freeze({ ...IMPLICITRM_DEFAULTS, activityHead: "scalar" }) as ImplicitRMOptions,
+  checks: { ...IMPLICITRM_CHECKS, activityHead: oneOf("scalar") },
+  headSpecs: activityHeadSpec,
+  prepare: prepareActivityPrior,
   samplingLabel: "r",
   loss(batch, o): LossParts {
     return implicitRMLoss({
@@ -31,7 +35,10 @@ export const recrecI: Objective<ImplicitRMOptions> = {
       lambdaObs: o.lambdaObs,
       eps: o.eps,
       smoothing: o.smoothing,
-    });
+      activityPrior: o.activityPrior,
+      ...(batch.weight && o.sampleWeights === "importance" ? { weight: batch.weight } : {}),
+      ...(batch.weight ? { priorWeight: batch.weight } : {}),
+    }) as LossParts;
   },
   observedNll(batch) {
     return observedNll(headLogits(batch, "reward", "recrec-i"), headLogits(batch, "activity", "recrec-i"), batch.r) as tf.Tensor1D;

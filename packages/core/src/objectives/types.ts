@@ -1,4 +1,5 @@
 import type * as tf from "@tensorflow/tfjs-core";
+import type { FeatureSet } from "../types.js";
 
 /** The heads an objective can train. Each head has its own parameters and its own Adam optimizer. */
 export type HeadName = "reward" | "activity" | "imputation";
@@ -9,6 +10,34 @@ export type HeadName = "reward" | "activity" | "imputation";
  * (initialised at 0, i.e. probability 0.5), as the global activity of the recrec-i ablation.
  */
 export type HeadKind = "mlp" | "constant";
+
+/**
+ * What a head reads (METHOD §2, "Identifiability"): 'content', the content features
+ * (`FeatureSet.features`, what the reward head reads); 'context', the activity block
+ * (`FeatureSet.activity`: response length, position, user activity...); 'both', the two
+ * concatenated [content, context]; 'auto', 'context' when the training data carry an activity
+ * block and 'content' otherwise (the choice made is reported in the run's diagnostics).
+ */
+export type HeadInput = "content" | "context" | "both" | "auto";
+
+/**
+ * How the training loop builds and trains one head, as declared by an objective for its options
+ * (`Objective.headSpecs`). Every field is optional; absent fields take the training options.
+ */
+export interface HeadSpec {
+  /** Architecture (default 'mlp', or the objective's `headKinds`). */
+  kind?: HeadKind;
+  /** Hidden widths of an 'mlp' head (default the training option `hidden`; [] is a linear head). */
+  hidden?: number[];
+  /** What the head reads (default 'content'). */
+  input?: HeadInput;
+  /** Initial value of the head's output bias, a logit (default: the seeded PyTorch-style draw; 0 for 'constant'). */
+  initLogit?: number;
+  /** Coupled L2 of this head's weights (default the training option `weightDecay`). */
+  weightDecay?: number;
+  /** Adam learning rate of this head (default the training option `lr`). */
+  lr?: number;
+}
 
 /** Where the feedback propensity π = P(a = 1 | x) comes from (see {@link PropensityOptions}). */
 export type PropensitySource = "oracle" | "estimated" | number;
@@ -120,6 +149,16 @@ export interface Objective<O extends object = Record<string, unknown>> {
   heads: readonly HeadName[];
   /** Architecture of each head; heads not listed are 'mlp'. */
   headKinds?: Partial<Record<HeadName, HeadKind>>;
+  /**
+   * Per-head architecture, input, initialisation, L2 and learning rate for the resolved options
+   * (over `headKinds` and the training options). Absent: every head is built from the training options.
+   */
+  headSpecs?(options: O): Partial<Record<HeadName, HeadSpec>>;
+  /**
+   * Resolves options that depend on the training rows (e.g. an activity prior audited from the
+   * simulator's truth), once before training; `report` goes to `TrainResult.inputs.objective`.
+   */
+  prepare?(options: O, train: FeatureSet): { options: O; report?: Record<string, unknown> };
   needs: ObjectiveNeeds;
   /** Default option values; every key a user may set appears here. */
   defaults: Readonly<O>;

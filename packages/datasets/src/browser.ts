@@ -12,6 +12,18 @@ export {
   solvePropensityScale,
 } from "./simulate.js";
 export {
+  type ContextBlockOptions,
+  PRESENTATION_FEATURES,
+  type PresentationContext,
+  type PresentationModel,
+  type SimulatePresentationOptions,
+  type SimulatedPresentation,
+  contextActivityBlock,
+  presentationActivityBlock,
+  presentationPropensity,
+  simulatePresentation,
+} from "./presentation.js";
+export {
   type SplitFractions,
   type SplitIndices,
   type SplitOptions,

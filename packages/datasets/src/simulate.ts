@@ -5,6 +5,7 @@
  */
 import { ConfigError, DataError } from "@implicitrm/core/errors";
 import { Rng, deriveSeed } from "@implicitrm/core/random";
+import { type PresentationContext, type PresentationModel, presentationPropensity } from "./presentation.js";
 
 /** Which end of a rating scale is good. PKU-SafeRLHF severity, for example, is `lower-better`. */
 export type RatingDirection = "higher-better" | "lower-better";
@@ -30,6 +31,25 @@ export interface SimulateOptions {
   observationRate?: number;
   /** Seed (uint32) of the Bernoulli draws of a. Default 42. */
   seed?: number;
+  /**
+   * Share w ∈ [0, 1] of the presentation part in the base propensity π0, which mixes
+   * p_pres ({@link presentationPropensity} of the rows' `presentation` context) with the grade part
+   * q = α^(5 − ℓ') as `presentationMix` says. Default 0: the paper's protocol (the grade alone drives
+   * the action); 1: pure presentation bias (the action does not depend on quality at all).
+   */
+  presentationShare?: number;
+  /**
+   * How the two parts mix: 'geometric' (default), π0 = p_pres^w · q^(1 − w), the examination
+   * hypothesis of click models (a user acts when they notice the response, which presentation
+   * drives, and find it worth acting on, which its grade drives) with w weighting the two in log
+   * space; 'linear', π0 = w·p_pres + (1 − w)·q, a population in which a share w of actions is
+   * driven by presentation alone and the rest by the grade alone.
+   */
+  presentationMix?: "geometric" | "linear";
+  /** Observable context of every row (response length, position, user activity); required when `presentationShare` > 0. */
+  presentation?: PresentationContext;
+  /** Parameters of the presentation part (position decay 0.7, length half-point the median length). */
+  presentationModel?: PresentationModel;
 }
 
 /** Realised facts about one simulation, for reports. Rates are fractions in [0, 1]. */
@@ -53,6 +73,13 @@ export interface SimulationStats {
   /** The rating range (original units, before orientation) used for rescaling. */
   scaleMin: number;
   scaleMax: number;
+  /** The presentation share w of π0 (see `presentationMix`). */
+  presentationShare: number;
+  /** How the presentation and grade parts were mixed. */
+  presentationMix: "geometric" | "linear";
+  /** The presentation model used (present when presentation context was given). */
+  positionDecay?: number;
+  lengthHalf?: number;
 }
 
 /** Output of {@link simulateImplicitFeedback}: one entry per input row, in input order. */
@@ -61,8 +88,12 @@ export interface SimulationResult {
   gradeRescaled: Float32Array;
   /** True preference r* = 1[ℓ' > threshold]. */
   rStar: Uint8Array;
-  /** Feedback propensity π = min(1, k·α^(5 − ℓ')). */
+  /** Feedback propensity π = min(1, k·π0), π0 = p_pres^w·(α^(5 − ℓ'))^(1 − w) by default (w = 0: min(1, k·α^(5 − ℓ'))). */
   propensity: Float32Array;
+  /** The grade part α^(5 − ℓ') of π0, per row. */
+  propensityGrade: Float32Array;
+  /** The presentation part p_pres of π0, per row; present when presentation context was given. */
+  propensityPresentation?: Float32Array;
   /** Action disposition a ~ Bernoulli(π). */
   a: Uint8Array;
   /** Observed implicit feedback r = a·r*. */
@@ -81,6 +112,13 @@ export interface SimulationResult {
  * naming the row for a non-finite grade or one outside the declared scale, and ConfigError for
  * min == max, α outside (0, 1], a non-finite threshold, or a target observation rate outside (0, 1]
  * (unreachable: the clipped mean only spans (0, 1]).
+ *
+ * Beyond the paper: with `presentationShare` w > 0, π0 mixes in a presentation part p_pres computed
+ * from the rows' observable context (see `presentationPropensity`: user activity × 0.7^position ×
+ * L/(L + median L)): π0 = p_pres^w · (α^(5 − ℓ'))^(1 − w) ('geometric', the default) or
+ * w·p_pres + (1 − w)·α^(5 − ℓ') ('linear'); both parts are returned so that the true propensity can
+ * be rebuilt (π = min(1, k·π0)). A row whose π0 is 0 (an empty response at w = 1) gets π0 = 1e-9 so
+ * that k stays finite. ConfigError when w is outside [0, 1] or w > 0 without context.
  */
 export function simulateImplicitFeedback(grades: ArrayLike<number>, opts: SimulateOptions): SimulationResult {
   const n = grades.length;
@@ -100,6 +138,21 @@ export function simulateImplicitFeedback(grades: ArrayLike<number>, opts: Simula
     );
   }
   if (n === 0) throw new DataError("simulateImplicitFeedback: no grades given (0 rows)");
+  const share = opts.presentationShare ?? 0;
+  if (!(Number.isFinite(share) && share >= 0 && share <= 1)) {
+    throw new ConfigError(`simulateImplicitFeedback: presentationShare must be in [0, 1] (got ${share}); 0 is the paper's protocol`);
+  }
+  if (share > 0 && !opts.presentation) {
+    throw new ConfigError(
+      `simulateImplicitFeedback: presentationShare ${share} needs the rows' presentation context (length, position, userActivity); see simulatePresentation`,
+    );
+  }
+  const mix = opts.presentationMix ?? "geometric";
+  if (mix !== "geometric" && mix !== "linear") throw new ConfigError(`simulateImplicitFeedback: presentationMix must be "geometric" or "linear" (got ${String(mix)})`);
+  const pres = opts.presentation ? presentationPropensity(opts.presentation, opts.presentationModel) : undefined;
+  if (pres && pres.values.length !== n) {
+    throw new ConfigError(`simulateImplicitFeedback: the presentation context has ${pres.values.length} rows for ${n} grades`);
+  }
 
   let obsMin = Number.POSITIVE_INFINITY;
   let obsMax = Number.NEGATIVE_INFINITY;
@@ -147,13 +200,21 @@ export function simulateImplicitFeedback(grades: ArrayLike<number>, opts: Simula
 
   const rStar = new Uint8Array(n);
   const pi0 = new Float64Array(n);
+  const propensityGrade = new Float32Array(n);
   let positives = 0;
   for (let i = 0; i < n; i++) {
     const v = rescaled[i]!;
     const pos = v > threshold ? 1 : 0;
     rStar[i] = pos;
     positives += pos;
-    pi0[i] = alpha ** (5 - v);
+    const gradePart = alpha ** (5 - v);
+    propensityGrade[i] = gradePart;
+    if (share === 0) pi0[i] = gradePart;
+    else {
+      const p = pres!.values[i]!;
+      const mixed = mix === "geometric" ? p ** share * gradePart ** (1 - share) : share * p + (1 - share) * gradePart;
+      pi0[i] = Math.max(mixed, 1e-9);
+    }
   }
 
   const k = solvePropensityScale(pi0, target);
@@ -181,6 +242,8 @@ export function simulateImplicitFeedback(grades: ArrayLike<number>, opts: Simula
     gradeRescaled,
     rStar,
     propensity,
+    propensityGrade,
+    ...(pres ? { propensityPresentation: Float32Array.from(pres.values) } : {}),
     a,
     r,
     stats: {
@@ -194,6 +257,9 @@ export function simulateImplicitFeedback(grades: ArrayLike<number>, opts: Simula
       clippedFraction: clipped / n,
       scaleMin: min,
       scaleMax: max,
+      presentationShare: share,
+      presentationMix: mix,
+      ...(pres ? { positionDecay: pres.positionDecay, lengthHalf: pres.lengthHalf } : {}),
     },
   };
 }

@@ -145,7 +145,7 @@ export function indexGroups(keys: ArrayLike<number> | readonly string[]): { inde
 
 /**
  * A new FeatureSet holding rows `idx` of `fs` in that order: features, r and every optional array
- * that is present (rStar, propensity, grade, group, ids) are copied. Throws ConfigError for an index
+ * that is present (rStar, propensity, grade, group, ids, the activity block) are copied. Throws ConfigError for an index
  * that is not an integer in [0, fs.n).
  */
 export function takeRows(fs: FeatureSet, idx: ArrayLike<number>): FeatureSet {
@@ -166,6 +166,12 @@ export function takeRows(fs: FeatureSet, idx: ArrayLike<number>): FeatureSet {
   if (fs.propensity) out.propensity = gather(fs.propensity, idx, new Float32Array(m));
   if (fs.grade) out.grade = gather(fs.grade, idx, new Float32Array(m));
   if (fs.group) out.group = gather(fs.group, idx, new Int32Array(m));
+  if (fs.activity) {
+    const { dim: ad, features: af } = fs.activity;
+    const block = new Float32Array(m * ad);
+    for (let j = 0; j < m; j++) block.set(af.subarray(idx[j]! * ad, (idx[j]! + 1) * ad), j * ad);
+    out.activity = { dim: ad, features: block, ...(fs.activity.names ? { names: [...fs.activity.names] } : {}) };
+  }
   if (fs.ids) {
     const src = fs.ids;
     out.ids = Array.from(idx, (i) => src[i]!);

@@ -6,6 +6,7 @@
 import { ConfigError } from "@implicitrm/core/errors";
 import { Rng, deriveSeed } from "@implicitrm/core/random";
 import type { FeatureSet, SplitFeatureSets } from "@implicitrm/core/types";
+import { presentationActivityBlock, simulatePresentation } from "./presentation.js";
 import { simulateImplicitFeedback } from "./simulate.js";
 import { splitIndices, takeRows } from "./split.js";
 
@@ -43,6 +44,13 @@ export interface SyntheticOptions {
   testFraction?: number;
   /** Validation fraction of the non-test rows (whole groups). Default 0.2. */
   validationFraction?: number;
+  /**
+   * Share w ∈ [0, 1] of the presentation part in the simulator's propensity (see
+   * `simulateImplicitFeedback`). Default 0: the paper's protocol, the grade alone drives the action.
+   */
+  presentationShare?: number;
+  /** How the simulator mixes the presentation and grade parts: 'geometric' (default) or 'linear'. */
+  presentationMix?: "geometric" | "linear";
 }
 
 /**
@@ -56,6 +64,14 @@ export interface SyntheticOptions {
  * features, r, rStar, propensity, grade (rescaled ℓ'), group and ids (`syn-<row>`); `info` reports the
  * realised observation, positive and feedback rates, α, threshold, k, the teacher noise and its
  * realised R², and rows per split. Deterministic for a seed.
+ *
+ * Every row also has presentation context, drawn independently of x and of the grade: a response
+ * length L = round(exp(6 + 0.6·z)) characters (z ~ N(0, 1); median ≈ 403), a display position (a
+ * seeded order within its group of 4) and a per-user activity factor (one user per group, ~5 groups
+ * per user, factor ~ U(0.1, 1)); see `simulatePresentation`. The splits carry it as the activity
+ * block (`activity`: standardised log length, position, user activity), and with `presentationShare`
+ * w > 0 the simulator's propensity mixes w of its presentation part in. With w = 0 (the default) the
+ * features, grades and feedback are those of the paper's protocol, unchanged by the context.
  */
 export function syntheticDataset(opts: SyntheticOptions = {}): SplitFeatureSets {
   const n = opts.n ?? 8000;
@@ -122,6 +138,14 @@ export function syntheticDataset(opts: SyntheticOptions = {}): SplitFeatureSets 
   const grades = new Float64Array(n);
   for (let rank = 0; rank < n; rank++) grades[order[rank]!] = 1 + Math.floor((rank * levels) / n);
 
+  const group = new Int32Array(n);
+  for (let i = 0; i < n; i++) group[i] = Math.floor(i / groupSize);
+  const rngL = new Rng(deriveSeed(seed, "synthetic-length"));
+  const length = new Float64Array(n);
+  for (let i = 0; i < n; i++) length[i] = Math.round(Math.exp(6 + 0.6 * rngL.normal()));
+  const shown = simulatePresentation(n, { group, seed: deriveSeed(seed, "synthetic-presentation") });
+  const presentation = { length, position: shown.position, userActivity: shown.userActivity };
+
   const sim = simulateImplicitFeedback(grades, {
     direction: "higher-better",
     scale: { min: 1, max: levels },
@@ -129,10 +153,11 @@ export function syntheticDataset(opts: SyntheticOptions = {}): SplitFeatureSets 
     observationRate: opts.observationRate,
     threshold: opts.threshold,
     seed: deriveSeed(seed, "synthetic-simulate"),
+    presentation,
+    ...(opts.presentationShare !== undefined ? { presentationShare: opts.presentationShare } : {}),
+    ...(opts.presentationMix !== undefined ? { presentationMix: opts.presentationMix } : {}),
   });
 
-  const group = new Int32Array(n);
-  for (let i = 0; i < n; i++) group[i] = Math.floor(i / groupSize);
   const ids = Array.from({ length: n }, (_, i) => `syn-${i}`);
   const all: FeatureSet = {
     n,
@@ -144,6 +169,7 @@ export function syntheticDataset(opts: SyntheticOptions = {}): SplitFeatureSets 
     grade: sim.gradeRescaled,
     group,
     ids,
+    activity: presentationActivityBlock(presentation),
   };
   const idx = splitIndices(n, {
     testFraction: opts.testFraction,
@@ -175,6 +201,11 @@ export function syntheticDataset(opts: SyntheticOptions = {}): SplitFeatureSets 
       threshold: stats.threshold,
       k: stats.k,
       clippedFraction: stats.clippedFraction,
+      presentationShare: stats.presentationShare,
+      presentationMix: stats.presentationMix,
+      positionDecay: stats.positionDecay!,
+      lengthHalf: stats.lengthHalf!,
+      users: shown.users,
       teacherHidden: hidden,
       teacherGain: gain,
       teacherNoise: noise,

@@ -24,14 +24,32 @@ function decode(s: unknown, expected: number, where: string): Float32Array {
   return out;
 }
 
-/** The JSON form of a model. */
+/**
+ * The JSON form of a model. A head whose shape differs from the model's (an activity head that
+ * reads the activity features, or a linear one) also records its own `inputDim`, `hidden` and
+ * `input`; the model then records `contextDim`, the activity feature dimension.
+ */
 export function serializeModel(model: RewardModel): object {
   const state = model.getState();
   const heads: Record<string, unknown> = {};
   for (const [name, w] of Object.entries(state.heads)) {
-    heads[name] = { layers: w!.layers.map((l) => ({ kernel: encode(l.kernel), bias: encode(l.bias) })) };
+    const input = state.inputs?.[name as HeadName];
+    const own = input !== undefined || w!.inputDim !== state.inputDim || w!.hidden.join() !== state.hidden.join();
+    heads[name] = {
+      ...(own ? { inputDim: w!.inputDim, hidden: w!.hidden } : {}),
+      ...(input ? { input } : {}),
+      layers: w!.layers.map((l) => ({ kernel: encode(l.kernel), bias: encode(l.bias) })),
+    };
   }
-  return { format: MODEL_FORMAT, version: MODEL_FORMAT_VERSION, objective: state.objective, inputDim: state.inputDim, hidden: state.hidden, heads };
+  return {
+    format: MODEL_FORMAT,
+    version: MODEL_FORMAT_VERSION,
+    objective: state.objective,
+    inputDim: state.inputDim,
+    hidden: state.hidden,
+    ...(state.contextDim ? { contextDim: state.contextDim } : {}),
+    heads,
+  };
 }
 
 /** Rebuilds a model from its JSON form, checking the format, version and every shape. */
@@ -46,13 +64,28 @@ export function deserializeModel(json: unknown, file: string): RewardModel {
   if (!Number.isInteger(inputDim) || !Array.isArray(hidden) || !hidden.every(Number.isInteger)) {
     throw new DataError("inputDim and hidden must be integers", { file });
   }
-  const sizes = [inputDim, ...hidden, 1];
+  const contextDim = j.contextDim;
+  if (contextDim !== undefined && !(Number.isInteger(contextDim) && (contextDim as number) > 0)) throw new DataError("contextDim must be a positive integer", { file });
   const heads: Partial<Record<HeadName, HeadWeights>> = {};
-  for (const [name, h] of Object.entries((j.heads ?? {}) as Record<string, { layers: Array<{ kernel: unknown; bias: unknown }> }>)) {
+  const inputs: Partial<Record<HeadName, "context" | "both">> = {};
+  type StoredHead = { layers: Array<{ kernel: unknown; bias: unknown }>; inputDim?: unknown; hidden?: unknown; input?: unknown };
+  for (const [name, h] of Object.entries((j.heads ?? {}) as Record<string, StoredHead>)) {
+    const input = h?.input;
+    if (input !== undefined && input !== "context" && input !== "both") throw new DataError(`head "${name}" input must be "context" or "both"`, { file });
+    if (input !== undefined && contextDim === undefined) throw new DataError(`head "${name}" reads the activity features but the model has no contextDim`, { file });
+    const headDim = h?.inputDim ?? inputDim;
+    const headHidden = h?.hidden ?? hidden;
+    if (!Number.isInteger(headDim) || !Array.isArray(headHidden) || !headHidden.every(Number.isInteger)) {
+      throw new DataError(`head "${name}": inputDim and hidden must be integers`, { file });
+    }
+    const expected = input === undefined ? inputDim : input === "context" ? (contextDim as number) : inputDim + (contextDim as number);
+    if (headDim !== expected) throw new DataError(`head "${name}" has inputDim ${headDim}, expected ${expected}`, { file });
+    if (input) inputs[name as HeadName] = input;
+    const sizes = [headDim as number, ...(headHidden as number[]), 1];
     if (!Array.isArray(h?.layers) || h.layers.length !== sizes.length - 1) throw new DataError(`head "${name}" must have ${sizes.length - 1} layers`, { file });
     heads[name as HeadName] = {
-      inputDim,
-      hidden,
+      inputDim: headDim as number,
+      hidden: headHidden as number[],
       layers: h.layers.map((l, i) => ({
         kernel: decode(l.kernel, sizes[i]! * sizes[i + 1]!, `head "${name}" layer ${i} kernel`),
         bias: decode(l.bias, sizes[i + 1]!, `head "${name}" layer ${i} bias`),
@@ -60,7 +93,13 @@ export function deserializeModel(json: unknown, file: string): RewardModel {
     };
   }
   if (!heads.reward) throw new DataError("the model has no reward head", { file });
-  const state: RewardModelState = { objective: String(j.objective), inputDim, hidden, heads };
+  const state: RewardModelState = {
+    objective: String(j.objective),
+    inputDim,
+    hidden,
+    heads,
+    ...(Object.keys(inputs).length ? { contextDim: contextDim as number, inputs } : {}),
+  };
   return RewardModel.fromState(state);
 }
 

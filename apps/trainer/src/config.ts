@@ -63,6 +63,12 @@ export function checkConfig(values: Record<string, unknown>, source: string): Pa
       throw new ConfigError(`${source}: "${key}" must be a number in (0, 1], got ${JSON.stringify(v)}`);
     }
   }
+  if (cfg.presentationShare !== undefined && !(typeof cfg.presentationShare === "number" && cfg.presentationShare >= 0 && cfg.presentationShare <= 1)) {
+    throw new ConfigError(`${source}: "presentationShare" must be a number in [0, 1], got ${JSON.stringify(cfg.presentationShare)}`);
+  }
+  if (cfg.presentationMix !== undefined && cfg.presentationMix !== "geometric" && cfg.presentationMix !== "linear") {
+    throw new ConfigError(`${source}: "presentationMix" must be "geometric" or "linear", got ${JSON.stringify(cfg.presentationMix)}`);
+  }
   if (cfg.onBadRow !== undefined && cfg.onBadRow !== "fail" && cfg.onBadRow !== "skip") {
     throw new ConfigError(`${source}: "onBadRow" must be "fail" or "skip", got ${JSON.stringify(cfg.onBadRow)}`);
   }

@@ -14,6 +14,8 @@ export const DATA_FLAGS = {
   "on-bad-row": { type: "string" },
   alpha: { type: "string" },
   "obs-rate": { type: "string" },
+  "presentation-share": { type: "string" },
+  "presentation-mix": { type: "string" },
 } as const;
 
 export const DATA_HELP = `Data options:
@@ -26,6 +28,10 @@ export const DATA_HELP = `Data options:
   --on-bad-row <p>       fail (default) | skip (skipped rows are counted by cause)
   --alpha <x>            simulator bias strength α (default 0.5; smaller = stronger bias)
   --obs-rate <x>         simulator target observation rate (default 0.5)
+  --presentation-share <w>  share of presentation bias in the simulated propensity, in [0, 1] (default 0:
+                         the paper's protocol, the grade alone drives the action; 1: response length,
+                         display position and user activity alone drive it)
+  --presentation-mix <m> geometric (default: π0 = p_pres^w · α^((5−ℓ')(1−w))) | linear (w·p_pres + (1−w)·α^(5−ℓ'))
 `;
 
 type DataFlagValues = { [K in keyof typeof DATA_FLAGS]?: string };
@@ -43,6 +49,8 @@ export function dataSettingsFromFlags(f: DataFlagValues): Partial<DataSettings> 
     onBadRow: f["on-bad-row"],
     alpha: numberFlag("alpha", f.alpha),
     observationRate: numberFlag("obs-rate", f["obs-rate"]),
+    presentationShare: numberFlag("presentation-share", f["presentation-share"]),
+    presentationMix: f["presentation-mix"],
   };
   for (const k of Object.keys(out)) if (out[k] === undefined) delete out[k];
   return out as Partial<DataSettings>;

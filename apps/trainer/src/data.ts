@@ -15,9 +15,22 @@ export interface SimulationSettings {
   alpha: number;
   /** Target mean observation propensity (default 0.5). */
   observationRate: number;
+  /**
+   * Share w ∈ [0, 1] of presentation bias in the simulated propensity (default 0: the paper's
+   * protocol, the grade alone drives the action; 1: response length, display position and the
+   * user's activity alone drive it). See `simulateImplicitFeedback` in @implicitrm/datasets.
+   */
+  presentationShare: number;
+  /** How presentation and grade parts mix: 'geometric' (default) or 'linear'. */
+  presentationMix: "geometric" | "linear";
 }
 
-export const DEFAULT_SIMULATION: Readonly<SimulationSettings> = Object.freeze({ alpha: 0.5, observationRate: 0.5 });
+export const DEFAULT_SIMULATION: Readonly<SimulationSettings> = Object.freeze({
+  alpha: 0.5,
+  observationRate: 0.5,
+  presentationShare: 0,
+  presentationMix: "geometric" as const,
+});
 
 export type DataSettings = SimulationSettings & TextDataSettings;
 
@@ -42,8 +55,16 @@ export async function loadDataset(
   if (!(s.observationRate > 0 && s.observationRate <= 1)) {
     throw new ConfigError(`observation rate must be in (0, 1], got ${s.observationRate}`);
   }
+  if (!(s.presentationShare >= 0 && s.presentationShare <= 1)) throw new ConfigError(`presentation share must be in [0, 1], got ${s.presentationShare}`);
   if (spec === "synthetic") {
-    return syntheticDataset({ seed, alpha: s.alpha, observationRate: s.observationRate, ...(s.threshold !== null ? { threshold: s.threshold } : {}) });
+    return syntheticDataset({
+      seed,
+      alpha: s.alpha,
+      observationRate: s.observationRate,
+      presentationShare: s.presentationShare,
+      presentationMix: s.presentationMix,
+      ...(s.threshold !== null ? { threshold: s.threshold } : {}),
+    });
   }
   const kind = await sniffDataFile(spec);
   if (kind === "features") return loadFeaturesFile(spec, seed);

@@ -1,8 +1,12 @@
 /**
  * Precomputed features with their feedback, one JSON object per line:
- *   {"id"?: string, "features": number[], "r": 0 | 1, "rStar"?: 0 | 1, "group"?: string | number}
+ *   {"id"?: string, "features": number[], "r": 0 | 1, "rStar"?: 0 | 1, "group"?: string | number,
+ *    "activity"?: number[]}
  * for users who already have embeddings of their logged (prompt, response) pairs. `rStar` (clean
  * labels) is optional; when every row has it, a clean test split is held out for evaluation.
+ * `activity` holds the row's activity features (presentation and user context: response length,
+ * position, user activity...), read by ImplicitRM's activity head and never by the reward head;
+ * every row has it, with one length, or none does.
  */
 import { readFile } from "node:fs/promises";
 import { DataError, type FeatureSet, type SplitFeatureSets } from "@implicitrm/core";
@@ -10,8 +14,9 @@ import { splitIndices, takeRows } from "@implicitrm/datasets";
 
 /** Parses a features JSONL text; every problem is a DataError naming the file, line and field. */
 export function parseFeaturesJsonl(text: string, file: string): FeatureSet {
-  const rows: Array<{ features: number[]; r: number; rStar?: number; group?: string; id: string }> = [];
+  const rows: Array<{ features: number[]; r: number; rStar?: number; group?: string; id: string; activity?: number[] }> = [];
   let dim = -1;
+  let activityDim = -1;
   const lines = text.split("\n");
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!.trim();
@@ -39,6 +44,25 @@ export function parseFeaturesJsonl(text: string, file: string): FeatureSet {
       if (v !== 0 && v !== 1) throw new DataError(`must be 0 or 1, got ${JSON.stringify(v)}`, at(field));
       return v;
     };
+    const act = obj.activity;
+    if (act !== undefined) {
+      if (!Array.isArray(act) || act.length === 0) throw new DataError("must be a non-empty array of numbers", at("activity"));
+      for (let j = 0; j < act.length; j++) {
+        if (typeof act[j] !== "number" || !Number.isFinite(act[j])) {
+          throw new DataError(`${JSON.stringify(act[j])} is not a finite number; clean or drop this row`, at(`activity[${j}]`));
+        }
+      }
+    }
+    const actLen = act === undefined ? 0 : (act as number[]).length;
+    if (activityDim === -1) activityDim = actLen;
+    else if (actLen !== activityDim) {
+      throw new DataError(
+        activityDim === 0 || actLen === 0
+          ? "every row must have activity features, or none: earlier rows differ"
+          : `has ${actLen} activity values but earlier rows have ${activityDim}`,
+        at("activity"),
+      );
+    }
     const r = label("r", true)!;
     const rStar = label("rStar", false);
     rows.push({
@@ -47,6 +71,7 @@ export function parseFeaturesJsonl(text: string, file: string): FeatureSet {
       ...(rStar !== undefined ? { rStar } : {}),
       ...(obj.group !== undefined ? { group: String(obj.group) } : {}),
       id: typeof obj.id === "string" ? obj.id : `${file}:${i + 1}`,
+      ...(act !== undefined ? { activity: act as number[] } : {}),
     });
   }
   if (rows.length === 0) throw new DataError("the file holds no rows", { file });
@@ -57,6 +82,11 @@ export function parseFeaturesJsonl(text: string, file: string): FeatureSet {
   });
   const fs: FeatureSet = { n, dim, features, r: Uint8Array.from(rows, (row) => row.r), ids: rows.map((row) => row.id) };
   if (rows.every((row) => row.rStar !== undefined)) fs.rStar = Uint8Array.from(rows, (row) => row.rStar!);
+  if (activityDim > 0) {
+    const block = new Float32Array(n * activityDim);
+    for (const [i, row] of rows.entries()) block.set(row.activity!, i * activityDim);
+    fs.activity = { dim: activityDim, features: block };
+  }
   if (rows.every((row) => row.group !== undefined)) {
     const index = new Map<string, number>();
     fs.group = Int32Array.from(rows, (row) => {
@@ -86,7 +116,14 @@ export async function loadFeaturesFile(path: string, seed: number): Promise<Spli
     train: takeRows(all, split.train),
     validation: takeRows(all, split.validation),
     test: takeRows(all, split.test),
-    info: { source: path, n: all.n, dim: all.dim, cleanLabels: all.rStar !== undefined, feedbackRate: mean(all.r) },
+    info: {
+      source: path,
+      n: all.n,
+      dim: all.dim,
+      cleanLabels: all.rStar !== undefined,
+      feedbackRate: mean(all.r),
+      ...(all.activity ? { activityDim: all.activity.dim } : {}),
+    },
   };
 }
 

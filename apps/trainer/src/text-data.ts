@@ -3,18 +3,21 @@
  * implicit feedback simulated from the ratings with the paper's protocol) and implicit-feedback
  * logs (r taken from the logged actions), turned into features by an encoder.
  */
-import { ConfigError, type FeatureSet, type SplitFeatureSets } from "@implicitrm/core";
+import { type ActivityBlock, ConfigError, type FeatureSet, type SplitFeatureSets, deriveSeed } from "@implicitrm/core";
 import {
   type BadRowPolicy,
   type RatedDataset,
   type RatingDirection,
+  contextActivityBlock,
   detectFormat,
   formatSkipCounts,
   indexGroups,
   loadImplicitLog,
   loadRatedDataset,
+  presentationActivityBlock,
   readDataFile,
   simulateImplicitFeedback,
+  simulatePresentation,
   splitIndices,
   takeRows,
 } from "@implicitrm/datasets";
@@ -63,6 +66,10 @@ interface Encoded {
   r?: Uint8Array;
   promptIds: string[];
   ids: string[];
+  /** Response length in characters, per kept row. */
+  lengths: Float64Array;
+  /** Logs: the activity block of the kept rows (response length and the logged context fields). */
+  activity?: ActivityBlock;
 }
 
 // Parsing and encoding do not depend on the seed: done once per process for each (file, settings).
@@ -96,7 +103,7 @@ async function encodeText(spec: string, s: TextDataSettings, kind: "rated" | "lo
   if (!p) {
     p = (async () => {
       const encoder = await createEncoder(s.encoder);
-      let rows: Array<{ id: string; prompt: string; response: string; promptId: string }>;
+      let rows: Array<{ id: string; prompt: string; response: string; promptId: string; context?: Record<string, unknown> }>;
       let extra: Partial<Encoded>;
       if (kind === "log") {
         const logged = await loadImplicitLog(spec, { onBadRow: s.onBadRow });
@@ -123,6 +130,12 @@ async function encodeText(spec: string, s: TextDataSettings, kind: "rated" | "lo
       const started = Date.now();
       const features = await embedRows(kept, encoder, s.embeddingCache);
       log(`${spec}: encoded ${kept.length} rows with ${encoder.id} (dim ${encoder.dim}) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      let activity: ActivityBlock | undefined;
+      if (kind === "log") {
+        const block = contextActivityBlock(kept);
+        if (block.ignored.length) log(`${spec}: context fields ${block.ignored.join(", ")} are not numbers, booleans or strings: not used as activity features`);
+        activity = { dim: block.dim, features: block.features, names: block.names };
+      }
       return {
         kind,
         name: spec,
@@ -130,6 +143,8 @@ async function encodeText(spec: string, s: TextDataSettings, kind: "rated" | "lo
         dim: encoder.dim,
         promptIds: kept.map((row) => row.promptId),
         ids: kept.map((row) => row.id),
+        lengths: Float64Array.from(kept, (row) => row.response.length),
+        ...(activity ? { activity } : {}),
         ...(extra.rated ? { rated: extra.rated, ratings: Float32Array.from(extra.rated.rows.filter((_, i) => keep[i]), (row) => row.rating) } : {}),
         ...(extra.r ? { r: extra.r.filter((_, i) => keep[i]) } : {}),
       } as Encoded;
@@ -142,9 +157,12 @@ async function encodeText(spec: string, s: TextDataSettings, kind: "rated" | "lo
 
 /**
  * Loads a text dataset and returns its seeded split. Rated data: implicit feedback is simulated from
- * the ratings (METHOD §4; direction and scale from the adapter, α and observation rate from
- * `sim`), the test split keeps the clean r*. Implicit logs: r is the logged feedback and there is
- * no clean test split. Splits keep all responses to a prompt together.
+ * the ratings (METHOD §4; direction and scale from the adapter, α, observation rate and
+ * presentation share from `sim`), the test split keeps the clean r*; every row gets presentation
+ * context (its response length, and a display position within its prompt group and a user activity
+ * factor drawn from `seed`, see `simulatePresentation`) as its activity block. Implicit logs: r is
+ * the logged feedback, the activity block holds the response length and the logged `context`
+ * fields, and there is no clean test split. Splits keep all responses to a prompt together.
  */
 export async function loadTextDataset(
   spec: string,
@@ -161,14 +179,21 @@ export async function loadTextDataset(
   const info: Record<string, number | string | boolean> = { source: spec, n, dim: enc.dim, encoder: s.encoder };
   if (enc.kind === "rated") {
     const rated = enc.rated!;
+    const shown = simulatePresentation(n, { group, seed: deriveSeed(seed, "presentation") });
+    const presentation = { length: enc.lengths, position: shown.position, userActivity: shown.userActivity };
     const simulated = simulateImplicitFeedback(enc.ratings!, {
       direction: rated.scale.direction,
       scale: { min: rated.scale.min, max: rated.scale.max },
       alpha: sim.alpha,
       observationRate: sim.observationRate,
       seed,
+      presentation,
+      presentationShare: sim.presentationShare ?? 0,
+      ...(sim.presentationMix ? { presentationMix: sim.presentationMix } : {}),
       ...(s.threshold !== null ? { threshold: s.threshold } : {}),
     });
+    all.activity = presentationActivityBlock(presentation);
+    info.users = shown.users;
     all.r = simulated.r;
     all.rStar = simulated.rStar;
     all.propensity = simulated.propensity;
@@ -176,6 +201,7 @@ export async function loadTextDataset(
     Object.assign(info, { adapter: rated.adapter, ratingField: rated.ratingField, ...simulated.stats });
   } else {
     all.r = enc.r!;
+    if (enc.activity) all.activity = enc.activity;
     info.feedbackRate = mean(all.r);
   }
   const split = splitIndices(n, { seed, group, testFraction: enc.kind === "rated" ? 0.2 : 0 });

@@ -1,6 +1,6 @@
 /** `implicitrm train`: config file and flags → a checkpoint directory with weights, config and metrics. */
 import { initBackend } from "@implicitrm/backends";
-import { listObjectives } from "@implicitrm/core";
+import { formatHeadDiagnostics, listObjectives } from "@implicitrm/core";
 import { numberFlag, listFlag, parseFlags } from "./args.js";
 import { type BackendChoice, DEFAULT_TRAINER_CONFIG, type TrainerConfig, checkConfig, readConfigFile } from "./config.js";
 import { loadDataset } from "./data.js";
@@ -27,6 +27,16 @@ Options:
   --sampling <s>         positives+k | full (default positives+k), --k <n> negatives per positive (default 4)
   --quiet                no progress output
 
+ImplicitRM / recrec-i activity head (objective options; see README "When ImplicitRM can and cannot
+recover preferences"):
+  --activity-inputs <i>  auto (default: the activity features when the data carry them, else content) |
+                         content | context | both
+  --activity-head <h>    mlp (default) | linear | scalar
+  --activity-prior <m@w> prior on the action rate among good responses, mean m in (0, 1) with weight w
+                         (e.g. 0.8@10); also starts the activity head at logit(m)
+  --activity-weight-decay <x>  --activity-lr <x>   the activity head's own L2 and learning rate
+  --sample-weights <s>   importance (default: undo the positives+k resampling) | none
+
 ${DATA_HELP}`;
 
 const FLAGS = {
@@ -44,6 +54,12 @@ const FLAGS = {
   hidden: { type: "string" },
   sampling: { type: "string" },
   k: { type: "string" },
+  "activity-inputs": { type: "string" },
+  "activity-head": { type: "string" },
+  "activity-prior": { type: "string" },
+  "activity-weight-decay": { type: "string" },
+  "activity-lr": { type: "string" },
+  "sample-weights": { type: "string" },
   ...DATA_FLAGS,
   quiet: { type: "boolean" },
   help: { type: "boolean", short: "h" },
@@ -70,6 +86,16 @@ export async function resolveTrainerConfig(argv: string[]): Promise<{ config: Tr
     negativesPerPositive: numberFlag("k", f.k),
     ...dataSettingsFromFlags(f),
   };
+  const objectiveFlags: Record<string, unknown> = {
+    activityInputs: f["activity-inputs"],
+    activityHead: f["activity-head"],
+    activityPrior: f["activity-prior"],
+    activityWeightDecay: numberFlag("activity-weight-decay", f["activity-weight-decay"]),
+    activityLr: numberFlag("activity-lr", f["activity-lr"]),
+    sampleWeights: f["sample-weights"],
+  };
+  for (const k of Object.keys(objectiveFlags)) if (objectiveFlags[k] === undefined) delete objectiveFlags[k];
+  if (Object.keys(objectiveFlags).length) fromFlags.objectiveOptions = { ...(fromFile.objectiveOptions ?? {}), ...objectiveFlags };
   for (const k of Object.keys(fromFlags)) if (fromFlags[k] === undefined) delete fromFlags[k];
   const config = { ...DEFAULT_TRAINER_CONFIG, ...fromFile, ...checkConfig(fromFlags, "command line") } as TrainerConfig;
   return { config, quiet: f.quiet === true, help: f.help === true };
@@ -90,6 +116,10 @@ export async function trainCommand(argv: string[]): Promise<number> {
   progress.done(
     `${config.objective}: best epoch ${run.bestEpoch} (${run.selection} ${run.bestSelectionLoss.toFixed(4)}), ${run.steps} steps in ${run.seconds.toFixed(1)} s on ${backend.name}`,
   );
+  if (run.diagnostics) {
+    process.stdout.write(`${formatHeadDiagnostics(run.diagnostics)}\n`);
+    if (run.diagnostics.warning) process.stderr.write(`warning: ${run.diagnostics.warning}\n`);
+  }
   await writeCheckpoint(out, run.result.model, { ...config, backend: backend.name }, {
     dataset: dataset.name,
     datasetInfo: dataset.info,
@@ -99,6 +129,8 @@ export async function trainCommand(argv: string[]): Promise<number> {
     steps: run.steps,
     seconds: run.seconds,
     test: run.metrics,
+    ...(run.diagnostics ? { diagnostics: run.diagnostics } : {}),
+    inputs: run.inputs,
     history: run.result.history,
   });
   run.result.model.dispose();

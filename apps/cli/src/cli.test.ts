@@ -182,3 +182,69 @@ describe("implicitrm bench", () => {
     expect(res.stderr).toMatch(/--methods: unknown objective "magic": choose one of .*naive/);
   });
 });
+
+describe("identifiability: activity features, diagnostics and the presentation sweep", () => {
+  it("train reports the heads' diagnostics, in the output and in metrics.json", () => {
+    const dir = workdir();
+    const res = cli(["train", "--data", "synthetic", ...fast, "--presentation-share", "0.5", "--activity-head", "linear", "--out", join(dir, "ckpt")], dir);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(/heads on validation: mean σ\(f\) 0\.\d{3}, mean σ\(g\) 0\.\d{3}, Pearson -?\d\.\d{3}.*\(activity: linear on context\)/);
+    const metrics = JSON.parse(readFileSync(join(dir, "ckpt", "metrics.json"), "utf8"));
+    expect(metrics.diagnostics).toMatchObject({ split: "validation", activityInputs: "context", activityHead: "linear", rule: { minPearson: 0.5 } });
+    expect(metrics.datasetInfo.presentationShare).toBe(0.5);
+    const model = JSON.parse(readFileSync(join(dir, "ckpt", "model.json"), "utf8"));
+    expect(model.contextDim).toBe(3);
+    expect(model.heads.activity).toMatchObject({ inputDim: 3, hidden: [], input: "context" });
+    const config = JSON.parse(readFileSync(join(dir, "ckpt", "config.json"), "utf8"));
+    expect(config.objectiveOptions).toEqual({ activityHead: "linear" });
+  });
+
+  it("rejects a bad activity option and a prior without clean data", () => {
+    const dir = workdir();
+    const bad = cli(["train", ...fast, "--activity-inputs", "user"], dir);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/"activityInputs": must be one of auto, content, context, both, got "user"/);
+    const data = featuresFile(dir, (row) => delete row.rStar);
+    const noTruth = cli(["train", "--data", data, ...fast, "--activity-prior", "oracle@10", "--out", join(dir, "ckpt")], dir);
+    expect(noTruth.code).toBe(1);
+    expect(noTruth.stderr).toMatch(/activityPrior mean 'oracle' needs the training rows' clean labels/);
+  });
+
+  it("a log's context fields become the activity head's features", () => {
+    const dir = workdir();
+    const lines = Array.from({ length: 80 }, (_, i) =>
+      JSON.stringify({
+        prompt: `q${i >> 1}`,
+        response: i % 3 ? "a useful code answer" : "meh",
+        actions: { copy: i % 3 !== 0 && i % 2 === 0 },
+        context: { position: i % 2, device: i % 4 < 2 ? "mobile" : "desktop" },
+      }),
+    );
+    writeFileSync(join(dir, "log.jsonl"), `${lines.join("\n")}\n`);
+    const res = cli(["train", "--data", join(dir, "log.jsonl"), "--encoder", "hashing:64", ...fast, "--out", join(dir, "ckpt")], dir);
+    expect(res.code).toBe(0);
+    const model = JSON.parse(readFileSync(join(dir, "ckpt", "model.json"), "utf8"));
+    expect(model.contextDim).toBe(4); // responseLength, device=desktop, device=mobile, position
+  });
+
+  it("bench --presentation-sweep writes rows with w and diagnostics, labelled methods, and a three-panel SVG", () => {
+    const dir = workdir();
+    const res = cli(
+      ["bench", "--data", "synthetic", "--methods", "symmetric=implicitrm:activityInputs=content,naive", "--seeds", "1", "--presentation-sweep", "0,1", "--out", "r.json", ...fast],
+      dir,
+    );
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(/\| dataset \| w \| method \|/);
+    expect(res.stdout).toMatch(/Head diagnostics on the validation split/);
+    expect(res.stdout).toMatch(/\| synthetic \| 1 \| symmetric \| mlp on content \|/);
+    const rows = JSON.parse(readFileSync(join(dir, "r.json"), "utf8"));
+    expect(rows.map((r: { method: string; presentationShare: number }) => `${r.method}@${r.presentationShare}`)).toEqual(["symmetric@0", "naive@0", "symmetric@1", "naive@1"]);
+    expect(rows[0].diagnostics).toMatchObject({ activityInputs: "content", activityHead: "mlp" });
+    expect(rows[1].diagnostics).toBeUndefined();
+    expect(typeof rows[0].metrics.rateError).toBe("number");
+    const svg = readFileSync(join(dir, "r.svg"), "utf8");
+    expect(svg).toContain("presentation share w");
+    expect(svg).toContain("|mean r̂ − TPR| ↓");
+    expect(svg.match(/<path /g)).toHaveLength(6); // 2 methods × 3 panels
+  });
+});

@@ -17,7 +17,7 @@ import {
   parseFlags,
   writeFileAtomic,
 } from "@implicitrm/trainer";
-import { markdownTable, parseMethodSpec, runBench, sweepChart } from "./bench.js";
+import { datasetLabel, markdownTable, parseMethodSpec, runBench, sweepChart } from "./bench.js";
 
 function fmt(v: unknown): string {
   return typeof v === "number" && !Number.isInteger(v) ? v.toFixed(4) : String(v);
@@ -32,7 +32,8 @@ Prints a Markdown table (mean ± std over seeds); --out writes one JSON row per
 Options:
   --data <a,b>           datasets (default synthetic; built in: ${BUILTIN_DATASETS.join(", ")}; or rated data files, any adapter)
   --methods <a,b|all>    objectives (default implicitrm,naive,oracle; all = ${listObjectives().join(",")});
-                         with options: ips:propensity=estimated;clipMin=0.1
+                         with options: ips:propensity=estimated;clipMin=0.1; with a label for tables:
+                         symmetric=implicitrm:activityInputs=content
   --seeds <n>            number of seeds, 1..n (default 3)
   --out <file.json>      write the rows as JSON, and the table as <file>.md beside it (atomically)
   --markdown <file.md>   also write the table to a file
@@ -41,6 +42,8 @@ Options:
   --grid "<k>=<v,..> .."  search these hyperparameters per method on validation (keys: ${GRID_KEYS.join(", ")});
                          the point with the lowest held-out selection loss is kept, the test split is read once
   --alpha-sweep <a,b,..> run every α listed and write an SVG plot (AUROC and NLL against α) next to --out
+  --presentation-sweep <w,..>  run every presentation share listed and write an SVG plot per dataset
+                         (AUROC, NLL and |mean r̂ − TPR| against w) next to --out
   --quiet                no per-run progress lines
 
 ${DATA_HELP}`;
@@ -58,6 +61,7 @@ const FLAGS = {
   "batch-size": { type: "string" },
   hidden: { type: "string" },
   "alpha-sweep": { type: "string" },
+  "presentation-sweep": { type: "string" },
   grid: { type: "string" },
   ...DATA_FLAGS,
   quiet: { type: "boolean" },
@@ -101,6 +105,11 @@ export async function benchCommand(argv: string[]): Promise<number> {
     if (!(a > 0 && a <= 1)) throw new ConfigError(`--alpha-sweep: every α must be in (0, 1], got ${a}`);
   }
   if (f["alpha-sweep"] && !f.out) throw new ConfigError("--alpha-sweep writes its plot next to --out: give --out <file.json>");
+  const shares = listFlag(f["presentation-sweep"])?.map((w) => numberFlag("presentation-sweep", w)!) ?? [config.presentationShare];
+  for (const w of shares) {
+    if (!(w >= 0 && w <= 1)) throw new ConfigError(`--presentation-sweep: every share must be in [0, 1], got ${w}`);
+  }
+  if (f["presentation-sweep"] && !f.out) throw new ConfigError("--presentation-sweep writes its plots next to --out: give --out <file.json>");
 
   const started = Date.now();
   const log = (line: string) => {
@@ -112,12 +121,15 @@ export async function benchCommand(argv: string[]): Promise<number> {
       datasets,
       seeds: Array.from({ length: nSeeds }, (_, i) => i + 1),
       alphas,
+      presentationShares: shares,
       config,
       ...(f.grid ? { grid: parseGrid(f.grid) } : {}),
     },
     (row, i, total) =>
       log(
-        `[${i}/${total}] ${row.dataset} α=${row.alpha} ${row.method} seed ${row.seed}: AUROC ${row.metrics.auroc.toFixed(4)} NLL ${row.metrics.nll.toFixed(4)} (epoch ${row.bestEpoch}, ${row.seconds.toFixed(1)} s${row.chosen ? `, chose ${JSON.stringify(row.chosen)}` : ""})`,
+        `[${i}/${total}] ${row.dataset} α=${row.alpha}${shares.length > 1 ? ` w=${row.presentationShare}` : ""} ${row.method} seed ${row.seed}: AUROC ${row.metrics.auroc.toFixed(4)} NLL ${row.metrics.nll.toFixed(4)} |mean r̂ − TPR| ${row.metrics.rateError.toFixed(4)} (epoch ${row.bestEpoch}, ${row.seconds.toFixed(1)} s${row.chosen ? `, chose ${JSON.stringify(row.chosen)}` : ""})${
+          row.diagnostics ? `; heads: mean σ(f) ${row.diagnostics.meanReward.toFixed(3)}, mean σ(g) ${row.diagnostics.meanActivity.toFixed(3)}, Pearson ${row.diagnostics.pearson.toFixed(3)}${row.diagnostics.indistinguishable ? " WARNING: indistinguishable heads" : ""}` : ""
+        }`,
       ),
     (dataset, alpha, seed, info) =>
       log(
@@ -134,6 +146,12 @@ export async function benchCommand(argv: string[]): Promise<number> {
     await writeFileAtomic(f.out, `${JSON.stringify(rows, null, 2)}\n`);
     await writeFileAtomic(`${stem}.md`, table);
     if (alphas.length > 1) await writeFileAtomic(`${stem}.svg`, sweepChart(rows));
+    if (shares.length > 1) {
+      for (const dataset of datasets.map(datasetLabel)) {
+        const svg = sweepChart(rows.filter((r) => r.dataset === dataset), "presentationShare");
+        await writeFileAtomic(datasets.length > 1 || alphas.length > 1 ? `${stem}-${dataset}.svg` : `${stem}.svg`, svg);
+      }
+    }
   }
   if (f.markdown) await writeFileAtomic(f.markdown, table);
   return 0;

@@ -3,8 +3,8 @@ import { describe, expect, it } from "vitest";
 import { type BenchRow, markdownTable, meanStd, sweepChart } from "./bench.js";
 
 function row(method: string, seed: number, alpha: number, auroc: number, nll: number): BenchRow {
-  const metrics = { mae: 0.2, rmse: 0.3, r2: 0.4, auroc, pearson: 0.5, nll, ece: 0.05, ndcg: 0.9, recall: 0.8, pairwiseAccuracy: Number.NaN, pairs: 0 } as Metrics;
-  return { method, dataset: "synthetic", seed, alpha, metrics, bestEpoch: 3, selection: "observed-nll", seconds: 1 };
+  const metrics = { mae: 0.2, rmse: 0.3, r2: 0.4, auroc, pearson: 0.5, nll, ece: 0.05, ndcg: 0.9, recall: 0.8, pairwiseAccuracy: Number.NaN, pairs: 0, meanPrediction: 0.4, positiveRate: 0.4, rateError: 0 } as Metrics;
+  return { method, dataset: "synthetic", seed, alpha, presentationShare: 0, metrics, bestEpoch: 3, selection: "observed-nll", seconds: 1 };
 }
 
 describe("bench summaries", () => {
@@ -23,7 +23,7 @@ describe("bench summaries", () => {
     expect(table).toMatch(/\| synthetic \| naive \| \*\*0\.8500 ± 0\.0707\*\* \| 0\.4500 ± 0\.0707 \|/);
     expect(table).toMatch(/\| synthetic \| implicitrm \| 0\.7000 ± 0\.0000 \| \*\*0\.3000 ± 0\.0000\*\* \|/);
     expect(table).toMatch(/\| synthetic \| oracle \| 0\.9900 ± 0\.0000 \| 0\.1000 ± 0\.0000 \|/);
-    expect(table).toMatch(/\| — \|$/m);
+    expect(table).toMatch(/\| — \| (\*\*)?0\.0000 ± 0\.0000(\*\*)? \|$/m); // pair accuracy NaN, then |mean r̂ − TPR|
     expect(table).not.toContain("| α |");
   });
 
@@ -38,6 +38,45 @@ describe("bench summaries", () => {
   });
 });
 
+describe("presentation sweeps and head diagnostics", () => {
+  const diag = (pearson: number) =>
+    ({
+      split: "validation",
+      rows: 10,
+      meanReward: 0.4,
+      meanActivity: 0.6,
+      pearson,
+      meanProduct: 0.24,
+      feedbackRate: 0.25,
+      activityInputs: "context",
+      activityHead: "mlp",
+      indistinguishable: pearson >= 0.5,
+      rule: { minPearson: 0.5 },
+      warning: null,
+    }) as const;
+  const rows = [0, 1].flatMap((w) =>
+    [1, 2].flatMap((seed) => [
+      { ...row("implicitrm", seed, 0.5, 0.8, 0.4), presentationShare: w, diagnostics: { ...diag(seed === 1 ? 0.7 : 0.1) } },
+      { ...row("naive", seed, 0.5, 0.8 + w / 10, 0.5), presentationShare: w },
+    ]),
+  );
+
+  it("adds a w column and a diagnostics table with the warnings counted", () => {
+    const table = markdownTable(rows);
+    expect(table).toContain("| dataset | w | method |");
+    expect(table).toContain("Warning rule: Pearson(σ(f), σ(g)) ≥ 0.5.");
+    // Pearson 0.7 and 0.1: mean 0.4, sample std 0.4243; one of two seeds warned
+    expect(table).toMatch(/\| synthetic \| 1 \| implicitrm \| mlp on context \| 0\.400 ± 0\.000 \| 0\.600 ± 0\.000 \| 0\.400 ± 0\.424 \| 1\/2 \|/);
+    expect(table).not.toMatch(/\| naive \| mlp/);
+  });
+
+  it("draws AUROC, NLL and |mean r̂ − TPR| against w", () => {
+    const svg = sweepChart(rows, "presentationShare");
+    expect(svg.match(/<path /g)).toHaveLength(6); // 2 methods × 3 panels
+    expect(svg).toContain("presentation share w");
+  });
+});
+
 describe("parseMethodSpec", () => {
   it("reads an objective with options, numbers as numbers", async () => {
     const { parseMethodSpec } = await import("./bench.js");
@@ -48,5 +87,10 @@ describe("parseMethodSpec", () => {
     });
     expect(() => parseMethodSpec("implicitrm:lambda=1")).toThrow(/has no option "lambda"/);
     expect(() => parseMethodSpec("implicitrm:oops")).toThrow(/key=value/);
+    expect(parseMethodSpec("prior=implicitrm:activityPrior=oracle@10;activityLr=null")).toEqual({
+      objective: "implicitrm",
+      options: { activityPrior: "oracle@10", activityLr: null },
+      label: "prior",
+    });
   });
 });

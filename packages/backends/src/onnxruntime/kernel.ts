@@ -9,11 +9,14 @@ import type { OrtBridge } from "./bridge.js";
 import type { MlpShape } from "./graphs.js";
 import { type BridgeRequest, ROWS_KEPT } from "./protocol.js";
 
-/** Float32 copy of a tensor's values in a buffer of its own (transferable to the worker). */
+/**
+ * A Float32 copy of a tensor's values in a buffer of its own, which is then transferred (detached)
+ * to the worker. tfjs-backend-wasm's `dataSync` already returns a fresh copy of its heap; other
+ * backends may return their own storage (tfjs-backend-cpu does), which must not be detached.
+ */
 function ownCopy(t: tf.Tensor): Float32Array {
   const data = t.dataSync() as Float32Array;
-  // The wasm and cpu backends already return a fresh copy; anything else (a view) is copied.
-  return data.byteOffset === 0 && data.byteLength === data.buffer.byteLength ? data : data.slice();
+  return tf.getBackend() === "wasm" ? data : data.slice();
 }
 
 /**

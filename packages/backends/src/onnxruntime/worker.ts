@@ -102,21 +102,40 @@ function signal(seq: number): void {
   Atomics.notify(flag, 0);
 }
 
+/** The request being answered: an unexpected error anywhere still answers it (the main thread is blocked on it). */
+let current: { seq: number; answered: boolean } | undefined;
+
+function answer(seq: number, reply: BridgeReply, transfer: ArrayBuffer[] = []): void {
+  if (current?.seq === seq) current.answered = true;
+  try {
+    // onnxruntime may hand back views into one shared allocation: transfer each buffer once.
+    port.postMessage(reply, [...new Set(transfer)].filter((b) => b.byteLength > 0));
+  } catch {
+    try {
+      port.postMessage(reply); // buffers onnxruntime owns cannot be transferred: copy them
+    } catch (err) {
+      port.postMessage({ ok: false, error: `cannot send the answer: ${err instanceof Error ? err.message : String(err)}` } satisfies BridgeReply);
+    }
+  }
+  signal(seq);
+}
+
+function fail(seq: number, err: unknown): void {
+  if (process.env.IMPLICITRM_ORT_DEBUG) process.stderr.write(`[onnxruntime worker] request ${seq}: ${err instanceof Error ? err.stack : String(err)}\n`);
+  answer(seq, { ok: false, error: err instanceof Error ? err.message : String(err) });
+}
+
+for (const event of ["uncaughtException", "unhandledRejection"] as const) {
+  process.on(event, (err: unknown) => {
+    if (current && !current.answered) fail(current.seq, err);
+  });
+}
+
 port.on("message", (req: BridgeRequest & { seq: number }) => {
+  current = { seq: req.seq, answered: false };
   handle(req).then(
-    ({ reply, transfer }) => {
-      // onnxruntime may hand back views into one shared allocation: transfer each buffer once.
-      try {
-        port.postMessage(reply, [...new Set(transfer)].filter((b) => b.byteLength > 0));
-      } catch {
-        port.postMessage(reply); // buffers onnxruntime owns cannot be transferred: copy them
-      }
-      signal(req.seq);
-    },
-    (err: unknown) => {
-      port.postMessage({ ok: false, error: err instanceof Error ? err.message : String(err) } satisfies BridgeReply);
-      signal(req.seq);
-    },
+    ({ reply, transfer }) => answer(req.seq, reply, transfer),
+    (err: unknown) => fail(req.seq, err),
   );
 });
 parentPort?.postMessage("started");

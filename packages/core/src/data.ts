@@ -2,28 +2,31 @@
 import { DataError } from "./errors.js";
 import type { PairPartner } from "./objectives/types.js";
 import type { Rng } from "./random.js";
-import type { FeatureSet } from "./types.js";
+import type { RowSource } from "./types.js";
 
 /**
- * Throws a DataError when a FeatureSet is unusable: sizes that disagree, non-finite features
- * (reporting the first row and column), labels outside {0, 1}, propensities outside (0, 1].
- * `name` says which split is meant ("train", "validation", ...).
+ * Throws a DataError when a FeatureSet (or any RowSource) is unusable: sizes that disagree,
+ * non-finite features (reporting the first row and column), labels outside {0, 1}, propensities
+ * outside (0, 1]. Features read from disk on demand (no `features`, a `readRows`) are checked as
+ * they are read, by the source. `name` says which split is meant ("train", "validation", ...).
  */
-export function validateFeatureSet(fs: FeatureSet, name: string, expectDim?: number): void {
+export function validateFeatureSet(fs: RowSource, name: string, expectDim?: number): void {
   const where = (row?: number, field?: string) => ({ file: name, ...(row !== undefined ? { row } : {}), ...(field ? { field } : {}) });
   if (!Number.isInteger(fs.n) || fs.n < 1) throw new DataError(`the ${name} split has no rows`, where());
   if (!Number.isInteger(fs.dim) || fs.dim < 1) throw new DataError(`feature dimension must be a positive integer, got ${fs.dim}`, where());
   if (expectDim !== undefined && fs.dim !== expectDim) {
     throw new DataError(`feature dimension ${fs.dim} does not match the training features' ${expectDim}; encode both with the same encoder`, where());
   }
-  if (fs.features.length !== fs.n * fs.dim) {
-    throw new DataError(`features hold ${fs.features.length} values, expected n × dim = ${fs.n} × ${fs.dim}`, where());
+  const features = fs.features;
+  if (!features && typeof fs.readRows !== "function") throw new DataError(`the ${name} split has neither features in memory nor a way to read them (readRows)`, where());
+  if (features && features.length !== fs.n * fs.dim) {
+    throw new DataError(`features hold ${features.length} values, expected n × dim = ${fs.n} × ${fs.dim}`, where());
   }
-  for (let i = 0; i < fs.features.length; i++) {
-    if (!Number.isFinite(fs.features[i]!)) {
+  for (let i = 0; features && i < features.length; i++) {
+    if (!Number.isFinite(features[i]!)) {
       const row = Math.floor(i / fs.dim);
       throw new DataError(
-        `feature ${i % fs.dim} is ${fs.features[i]} (not a finite number)${fs.ids?.[row] ? ` in row id "${fs.ids[row]}"` : ""}; clean or drop such rows before training`,
+        `feature ${i % fs.dim} is ${features[i]} (not a finite number)${fs.ids?.[row] ? ` in row id "${fs.ids[row]}"` : ""}; clean or drop such rows before training`,
         where(row, `features[${i % fs.dim}]`),
       );
     }
@@ -42,7 +45,7 @@ export function validateFeatureSet(fs: FeatureSet, name: string, expectDim?: num
 }
 
 /** The activity block: a positive dimension, n × dim finite values, names (when given) one per column. */
-function checkActivityBlock(fs: FeatureSet, name: string, where: (row?: number, field?: string) => { file: string; row?: number; field?: string }): void {
+function checkActivityBlock(fs: RowSource, name: string, where: (row?: number, field?: string) => { file: string; row?: number; field?: string }): void {
   const a = fs.activity!;
   if (!Number.isInteger(a.dim) || a.dim < 1) throw new DataError(`activity feature dimension must be a positive integer, got ${a.dim}`, where(undefined, "activity"));
   if (a.features.length !== fs.n * a.dim) {

@@ -34,6 +34,25 @@ export class TrainingError extends ImplicitRMError {
   }
 }
 
+/**
+ * Training stopped because a loss or a gradient stopped being finite. Raised before the step's
+ * update, so the weights are those of the previous step; `lastCheckpoint` names the last state
+ * written (when the caller writes checkpoints), from which the run can be resumed with other settings.
+ */
+export class DivergenceError extends TrainingError {
+  readonly step: number;
+  readonly epoch: number;
+  readonly batch: number;
+  readonly lastCheckpoint: string | undefined;
+  constructor(message: string, where: { step: number; epoch: number; batch: number; lastCheckpoint?: string }, options?: { cause?: unknown }) {
+    super(message, options);
+    this.step = where.step;
+    this.epoch = where.epoch;
+    this.batch = where.batch;
+    this.lastCheckpoint = where.lastCheckpoint;
+  }
+}
+
 export interface DataLocation {
   file?: string;
   line?: number;

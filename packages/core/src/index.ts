@@ -8,7 +8,7 @@ export {
   type HeadDiagnostics,
   type IndistinguishableRule,
 } from "./diagnostics.js";
-export { ConfigError, DataError, ImplicitRMError, TrainingError, formatLocation, type DataLocation } from "./errors.js";
+export { ConfigError, DataError, DivergenceError, ImplicitRMError, TrainingError, formatLocation, type DataLocation } from "./errors.js";
 export {
   DEFAULT_OBSERVED_CLASSIFIER_OPTIONS,
   estimateClassPrior,
@@ -47,4 +47,15 @@ export {
   type TrainOptions,
   type TrainResult,
 } from "./train.js";
-export type { ActivityBlock, FeatureSet, SplitFeatureSets } from "./types.js";
+export type { ActivityBlock, FeatureSet, RowSource, SplitFeatureSets, SplitRowSources } from "./types.js";
+export { SCAN_CHUNK_ROWS, gatherRows, isInMemory, predictRows, readRange, requireInMemory } from "./row-source.js";
+export {
+  TRAIN_STATE_FORMAT,
+  TRAIN_STATE_VERSION,
+  captureAdam,
+  restoreAdam,
+  type AdamState,
+  type CheckpointInfo,
+  type CheckpointReason,
+  type TrainState,
+} from "./train-state.js";

@@ -8,7 +8,7 @@ import "./gradients.js";
 import * as tf from "@tensorflow/tfjs-core";
 import { PairSampler, type RowPairs, countPositives, validateFeatureSet } from "./data.js";
 import { type HeadDiagnostics, headDiagnostics } from "./diagnostics.js";
-import { ConfigError, DataError, TrainingError } from "./errors.js";
+import { ConfigError, DataError, DivergenceError, TrainingError } from "./errors.js";
 import { estimateClassPrior, estimatePropensity } from "./estimators.js";
 import { ConstantHead, type Head, type HeadWeights, MlpHead } from "./heads.js";
 import { bceWithLogits } from "./math.js";
@@ -26,7 +26,9 @@ import type {
   PropensityOptions,
 } from "./objectives/types.js";
 import { Rng, deriveSeed } from "./random.js";
-import type { FeatureSet } from "./types.js";
+import { gatherRows, predictRows, requireInMemory } from "./row-source.js";
+import { type AdamState, type CheckpointInfo, TRAIN_STATE_FORMAT, TRAIN_STATE_VERSION, type TrainState, captureAdam, restoreAdam } from "./train-state.js";
+import type { RowSource } from "./types.js";
 
 export type Sampling = "positives+k" | "full";
 
@@ -58,6 +60,11 @@ export interface TrainOptions {
   sampling: Sampling;
   /** k of 'positives+k' (default 4). */
   negativesPerPositive: number;
+  /**
+   * Gradient clipping: each head's loss gradient is scaled down to this global L2 norm when it is
+   * larger, before the weight decay is added (default 0: off).
+   */
+  clipNorm: number;
 }
 
 export const DEFAULT_TRAIN_OPTIONS: Readonly<TrainOptions> = Object.freeze({
@@ -72,6 +79,7 @@ export const DEFAULT_TRAIN_OPTIONS: Readonly<TrainOptions> = Object.freeze({
   seed: 42,
   sampling: "positives+k",
   negativesPerPositive: 4,
+  clipNorm: 0,
 });
 
 /**
@@ -91,20 +99,41 @@ export interface EpochRecord {
   samplesPerSec: number;
 }
 
+/** The rows of a run: FeatureSets in memory, or any {@link RowSource} (e.g. a feature store read in blocks). */
 export interface TrainData {
-  train: FeatureSet;
+  train: RowSource;
   /** Held-out rows of the same log (observed r only is used unless the objective trains on clean labels). */
-  validation: FeatureSet;
+  validation: RowSource;
   /** Optional small clean-labelled set; when given, early stopping uses its BCE against r*. */
-  cleanValidation?: FeatureSet;
+  cleanValidation?: RowSource;
 }
 
 export interface TrainHooks {
   onEpoch?: (record: EpochRecord) => void;
   /** Called after every optimizer step with the running step count. */
   onStep?: (step: number, epoch: number) => void;
-  /** Stops after the current step when aborted; the best weights so far are kept. */
+  /**
+   * Stops after the current step when aborted: the state is handed to `onCheckpoint` (reason
+   * 'interrupt'), the unfinished epoch is not evaluated, and the best weights so far are kept
+   * (`TrainResult.interrupted`).
+   */
   signal?: AbortSignal;
+  /**
+   * Receives the run's state (see {@link TrainState}) every `checkpointEvery` steps, after every
+   * evaluation, and when `signal` stops the run; awaited before training goes on. It may return a
+   * description of where the state went (a file name), which a divergence error names as the last
+   * good checkpoint.
+   */
+  onCheckpoint?: (state: TrainState, info: CheckpointInfo) => Promise<string | undefined> | string | undefined | void;
+  /** Steps between two 'steps' checkpoints (default 0: checkpoints at evaluations only). */
+  checkpointEvery?: number;
+  /** Description of a checkpoint written before this call (a resumed run's), for divergence errors. */
+  lastCheckpoint?: string;
+  /**
+   * Continues a run from a state `onCheckpoint` received, with the same data and options: the
+   * result is then bit-identical to the uninterrupted run's on the same backend.
+   */
+  resume?: TrainState;
 }
 
 export interface TrainResult {
@@ -118,6 +147,8 @@ export interface TrainResult {
   stoppedEarly: boolean;
   /** What was resolved before training (propensities, class prior, pairs), for reports. */
   inputs: ResolvedInputs;
+  /** The run was stopped by `hooks.signal` before it finished. */
+  interrupted: boolean;
   /**
    * For two-head objectives with an activity head (implicitrm, recrec-i): how the kept model's heads
    * split σ(f)·σ(g) on the validation split, with the identifiability warning (see diagnostics.ts).
@@ -146,6 +177,9 @@ export function resolveTrainOptions(given: Partial<TrainOptions> = {}): TrainOpt
   positive("epochs", true);
   positive("patience", true);
   positive("negativesPerPositive", false);
+  if (typeof o.clipNorm !== "number" || !(o.clipNorm >= 0) || !Number.isFinite(o.clipNorm)) {
+    throw new ConfigError(`training option "clipNorm" must be a number ≥ 0 (0: no clipping), got ${JSON.stringify(o.clipNorm)}`);
+  }
   if (typeof o.weightDecay !== "number" || !(o.weightDecay >= 0)) {
     throw new ConfigError(`training option "weightDecay" must be a number ≥ 0, got ${JSON.stringify(o.weightDecay)}`);
   }
@@ -222,23 +256,95 @@ export async function train(data: TrainData, options: Partial<TrainOptions> = {}
   let sinceBest = 0;
   let steps = 0;
   let stoppedEarly = false;
+  let finished = false;
+  let interrupted = false;
   let pairFallbacks = 0;
   let pairsDrawn = 0;
+  let firstEpoch = 1;
+  let secondsBefore = 0;
+  let lastCheckpoint = hooks.lastCheckpoint;
+  const { resume } = hooks;
+  const checkpointEvery = hooks.checkpointEvery ?? 0;
+  if (!(Number.isInteger(checkpointEvery) && checkpointEvery >= 0)) throw new ConfigError(`checkpointEvery must be an integer ≥ 0, got ${checkpointEvery}`);
   const started = Date.now();
+  let lastYield = started;
+
+  /** The run's state between two steps (see TrainState). */
+  const snapshot = async (epoch: number, batch: number, sums: Map<string, tf.Scalar>, rng: number[]): Promise<TrainState> => {
+    const opts: Partial<Record<HeadName, AdamState>> = {};
+    for (const h of objective.heads) opts[h] = await captureAdam(optimizers.get(h)!, model.head(h).variables);
+    const epochSums: Record<string, number> = {};
+    for (const [k, v] of sums) epochSums[k] = v.dataSync()[0]!;
+    return {
+      format: TRAIN_STATE_FORMAT,
+      version: TRAIN_STATE_VERSION,
+      objective: objective.name,
+      epoch,
+      batch,
+      steps,
+      model: model.getState(),
+      optimizers: opts,
+      best: { loss: best.loss, epoch: best.epoch, weights: best.weights },
+      sinceBest,
+      finished,
+      stoppedEarly,
+      history: history.map((r) => ({ ...r, train: { ...r.train } })),
+      epochSums,
+      pairFallbacks,
+      pairsDrawn,
+      rng,
+      seconds: secondsBefore + (Date.now() - started) / 1000,
+    };
+  };
+  const checkpoint = async (state: TrainState, info: CheckpointInfo): Promise<void> => {
+    if (!hooks.onCheckpoint) return;
+    const where = await hooks.onCheckpoint(state, info);
+    if (typeof where === "string") lastCheckpoint = where;
+  };
 
   try {
-    for (let epoch = 1; epoch <= o.epochs; epoch++) {
+    if (resume) {
+      await restoreTrainState(resume, model, optimizers, objective);
+      history.push(...resume.history);
+      best = { loss: resume.best.loss, epoch: resume.best.epoch, weights: resume.best.weights };
+      ({ sinceBest, steps, stoppedEarly, finished, pairFallbacks, pairsDrawn } = resume);
+      firstEpoch = resume.epoch;
+      secondsBefore = resume.seconds;
+    }
+    for (let epoch = firstEpoch; !finished && epoch <= o.epochs; epoch++) {
       const rng = new Rng(deriveSeed(o.seed, `epoch:${epoch}`));
       const plan = pairSampler ? pairEpoch(pairSampler, o, rng) : rowEpoch(samplingLabels, o, rng);
-      if (plan.pairs) {
+      const rngState = rng.getState();
+      const resumed = resume !== undefined && epoch === resume.epoch && resume.batch > 0 ? resume : undefined;
+      if (resumed && !sameRngState(rngState, resumed.rng)) {
+        throw new DataError(
+          `the checkpoint does not match these rows: epoch ${epoch}'s row order differs from the one it was written with (the data, the split or the seed changed); resume with the same data and config`,
+          { field: "rng" },
+        );
+      }
+      if (plan.pairs && !resumed) {
         pairFallbacks += plan.pairs.fallbacks;
         pairsDrawn += plan.pairs.first.length;
       }
       const epochStart = Date.now();
       const sums = new Map<string, tf.Scalar>();
       let batches = 0;
+      if (resumed) {
+        for (const [k, v] of Object.entries(resumed.epochSums)) sums.set(k, tf.keep(tf.scalar(v, "float32")));
+        batches = resumed.batch;
+      }
+      let index = 0;
       for (const spec of batchesOf(plan, o.batchSize)) {
-        const parts = trainStep(model, objective, objectiveOptions, optimizers, trainSplit, spec, context, decay);
+        if (index++ < batches) continue; // done before the checkpoint this run resumes from
+        const where = { step: steps + 1, epoch, batch: batches + 1 };
+        const diverged = (what: string): never => {
+          throw new DivergenceError(
+            `training diverged at step ${where.step} (epoch ${where.epoch}, batch ${where.batch}): ${what}; the weights were not updated. ` +
+              `Last good checkpoint: ${lastCheckpoint ?? "none written yet"}. Lower the learning rate (now ${o.lr}), set clipNorm (gradient clipping, now ${o.clipNorm || "off"}), or check the features for extreme values`,
+            { ...where, ...(lastCheckpoint !== undefined ? { lastCheckpoint } : {}) },
+          );
+        };
+        const parts = trainStep(model, objective, objectiveOptions, optimizers, trainSplit, spec, context, decay, o.clipNorm, diverged);
         for (const [k, v] of Object.entries(parts)) {
           const prev = sums.get(k);
           sums.set(k, prev ? tf.keep(tf.tidy(() => tf.add(prev, v))) : v);
@@ -250,7 +356,22 @@ export async function train(data: TrainData, options: Partial<TrainOptions> = {}
         batches++;
         steps++;
         hooks.onStep?.(steps, epoch);
-        if (hooks.signal?.aborted) break;
+        if (Date.now() - lastYield >= YIELD_EVERY_MS) {
+          await yieldToEventLoop(); // lets signals and timers in (SIGINT, SIGTERM → hooks.signal)
+          lastYield = Date.now();
+        }
+        const stop = hooks.signal?.aborted === true;
+        if (stop || (checkpointEvery > 0 && steps % checkpointEvery === 0)) {
+          await checkpoint(await snapshot(epoch, batches, sums, rngState), { reason: stop ? "interrupt" : "steps", step: steps });
+        }
+        if (stop) {
+          interrupted = true;
+          break;
+        }
+      }
+      if (interrupted) {
+        for (const v of sums.values()) v.dispose();
+        break;
       }
       const trainParts: Record<string, number> = {};
       for (const [k, v] of sums) {
@@ -278,10 +399,13 @@ export async function train(data: TrainData, options: Partial<TrainOptions> = {}
       const record: EpochRecord = { epoch, steps, train: trainParts, selectionLoss, improved, samplesPerSec: rowsSeen / Math.max(seconds, 1e-3) };
       history.push(record);
       hooks.onEpoch?.(record);
+      if (sinceBest >= o.patience) stoppedEarly = true;
+      finished = stoppedEarly || epoch === o.epochs;
+      await checkpoint(await snapshot(epoch + 1, 0, new Map(), []), { reason: "evaluation", step: steps, improved });
       await yieldToEventLoop();
-      if (hooks.signal?.aborted) break;
-      if (sinceBest >= o.patience) {
-        stoppedEarly = true;
+      lastYield = Date.now();
+      if (hooks.signal?.aborted && !finished) {
+        interrupted = true;
         break;
       }
     }
@@ -309,9 +433,10 @@ export async function train(data: TrainData, options: Partial<TrainOptions> = {}
     bestSelectionLoss: best.loss,
     selection,
     steps,
-    seconds: (Date.now() - started) / 1000,
+    seconds: secondsBefore + (Date.now() - started) / 1000,
     stoppedEarly,
     inputs,
+    interrupted,
     ...(diagnostics ? { diagnostics } : {}),
   };
 }
@@ -375,14 +500,14 @@ export function resolveHeadSpecs(
 }
 
 /** Identifiability diagnostics of the kept model on the validation split (reward vs activity head). */
-function diagnose(model: RewardModel, fs: FeatureSet, activity: ResolvedHeadSpec): HeadDiagnostics {
-  const reward = model.predict(fs.features, "reward");
-  const act = model.predict(fs.features, "activity", fs.activity?.features);
+function diagnose(model: RewardModel, fs: RowSource, activity: ResolvedHeadSpec): HeadDiagnostics {
+  const reward = predictRows(model, fs, "reward");
+  const act = predictRows(model, fs, "activity");
   const head = activity.kind === "constant" ? "scalar" : activity.hidden.length === 0 ? "linear" : "mlp";
   return headDiagnostics(reward, act, fs, { split: "validation", activityInputs: activity.input, activityHead: head });
 }
 
-function requireLabels(objective: Pick<Objective<object>, "needs">, fs: FeatureSet, name: string): void {
+function requireLabels(objective: Pick<Objective<object>, "needs">, fs: RowSource, name: string): void {
   if (objective.needs.cleanLabels && !fs.rStar) {
     throw new DataError(`this objective needs clean labels (rStar) on the ${name} split, which has none`, { file: name, field: "rStar" });
   }
@@ -434,8 +559,8 @@ export interface ResolvedInputs {
 export function resolveInputs(
   objective: Objective<object>,
   options: object,
-  train: FeatureSet,
-  validation: FeatureSet | undefined,
+  train: RowSource,
+  validation: RowSource | undefined,
   seed: number,
 ): { train?: Float32Array; validation?: Float32Array; classPrior?: number; report: ResolvedInputs } {
   const report: ResolvedInputs = {};
@@ -446,7 +571,7 @@ export function resolveInputs(
     const clipMin = opts.clipMin;
     if (source === undefined || clipMin === undefined) throw new ConfigError(`objective "${objective.name}" needs the options propensity and clipMin`);
     let scale: number | undefined;
-    const splits: Array<[string, FeatureSet]> = [["train", train], ...(validation ? [["validation", validation] as [string, FeatureSet]] : [])];
+    const splits: Array<[string, RowSource]> = [["train", train], ...(validation ? [["validation", validation] as [string, RowSource]] : [])];
     let values: Float32Array[];
     if (source === "oracle") {
       values = splits.map(([name, fs]) => {
@@ -459,9 +584,10 @@ export function resolveInputs(
         return Float32Array.from(fs.propensity);
       });
     } else if (source === "estimated") {
-      const estimator = estimatePropensity(train, { classifier: { seed: deriveSeed(seed, "propensity-estimator") } });
+      const what = `objective "${objective.name}" with propensity 'estimated'`;
+      const estimator = estimatePropensity(requireInMemory(train, what), { classifier: { seed: deriveSeed(seed, "propensity-estimator") } });
       try {
-        values = splits.map(([, fs]) => estimator.predict(fs.features));
+        values = splits.map(([, fs]) => estimator.predict(requireInMemory(fs, what).features));
         scale = estimator.scale;
       } finally {
         estimator.dispose();
@@ -496,7 +622,8 @@ export function resolveInputs(
     if (given === "estimated") {
       const heldOut = validation;
       if (!heldOut) throw new ConfigError(`objective "${objective.name}" with classPrior 'estimated' needs the validation split's observed feedback`);
-      const est = estimateClassPrior(train, heldOut, { seed: deriveSeed(seed, "class-prior-estimator") });
+      const what = `objective "${objective.name}" with classPrior 'estimated'`;
+      const est = estimateClassPrior(requireInMemory(train, what), requireInMemory(heldOut, what), { seed: deriveSeed(seed, "class-prior-estimator") });
       out.classPrior = est.classPrior;
       report.classPrior = { source: "estimated", value: est.classPrior, c: est.c };
     } else {
@@ -509,7 +636,7 @@ export function resolveInputs(
 
 /** One split's rows with the propensities resolved for it. */
 interface SplitInputs {
-  fs: FeatureSet;
+  fs: RowSource;
   propensity?: Float32Array;
 }
 
@@ -582,7 +709,7 @@ function pairEpoch(sampler: PairSampler, o: TrainOptions, rng: Rng): EpochPlan {
 }
 
 /** The fixed validation pairs of pairwise objectives: every validation positive once, seeded. */
-function validationPairsOf(fs: FeatureSet, partner: PairPartner, seed: number): RowPairs {
+function validationPairsOf(fs: RowSource, partner: PairPartner, seed: number): RowPairs {
   const sampler = new PairSampler(fs.r, fs.group, partner);
   const anchors = sampler.anchors();
   if (anchors.length === 0) {
@@ -637,9 +764,9 @@ function batchTensors(
   const rStar = cleanLabels ? new Float32Array(n) : undefined;
   const prop = context.needs.propensity ? new Float32Array(n) : undefined;
   if (prop && !split.propensity) throw new TrainingError("internal: propensities were not resolved for this split");
+  gatherRows(fs, rows, x);
   for (let i = 0; i < n; i++) {
     const row = rows[i]!;
-    x.set(fs.features.subarray(row * d, row * d + d), i * d);
     if (ctx) ctx.set(block!.features.subarray(row * block!.dim, (row + 1) * block!.dim), i * block!.dim);
     r[i] = fs.r[row]!;
     if (rStar) rStar[i] = fs.rStar![row]!;
@@ -669,6 +796,8 @@ function trainStep(
   spec: BatchSpec,
   context: BatchContext,
   weightDecay: Partial<Record<HeadName, number>>,
+  clipNorm: number,
+  diverged: (what: string) => never,
 ): Record<string, tf.Scalar> {
   return tf.tidy(() => {
     const { x, ctx, batch } = batchTensors(split, spec, context);
@@ -681,18 +810,70 @@ function trainStep(
       return total;
     }, model.variables);
     parts.total = value;
-    for (const head of objective.heads) {
-      const wd = weightDecay[head] ?? 0;
-      const headGrads: tf.NamedTensorMap = {};
-      for (const v of model.head(head).variables) {
+    const headGrads = objective.heads.map((head) =>
+      model.head(head).variables.map((v) => {
         const g = grads[v.name];
         if (!g) throw new TrainingError(`objective "${objective.name}" gave no gradient to the ${head} head's ${v.name}: its loss must use every head it declares`);
-        headGrads[v.name] = wd > 0 ? tf.add(g, tf.mul(v, wd)) : g;
-      }
-      optimizers.get(head)!.applyGradients(headGrads);
-    }
+        return g;
+      }),
+    );
+    // Divergence guard, before any update: the loss and each head's squared gradient norm, read at once.
+    const health = tf.stack([value, ...headGrads.map((gs) => tf.addN(gs.map((g) => tf.sum(tf.square(g)))))]).dataSync();
+    const bad = (what: string): never => {
+      for (const [k, v] of Object.entries(parts)) if (k !== "total") v.dispose();
+      return diverged(what);
+    };
+    if (!Number.isFinite(health[0]!)) bad(`the loss is ${health[0]}`);
+    objective.heads.forEach((head, k) => {
+      const g2 = health[k + 1]!;
+      if (!Number.isFinite(g2)) bad(`the gradient of the ${head} head is not finite (its squared norm is ${g2})`);
+      const norm = Math.sqrt(g2);
+      const scale = clipNorm > 0 && norm > clipNorm ? clipNorm / norm : 1;
+      const wd = weightDecay[head] ?? 0;
+      const named: tf.NamedTensorMap = {};
+      model.head(head).variables.forEach((v, i) => {
+        const g = scale !== 1 ? tf.mul(headGrads[k]![i]!, scale) : headGrads[k]![i]!;
+        named[v.name] = wd > 0 ? tf.add(g, tf.mul(v, wd)) : g;
+      });
+      optimizers.get(head)!.applyGradients(named);
+    });
     return parts;
   });
+}
+
+/** Milliseconds of training between two yields to the event loop (so signals are seen mid-epoch). */
+const YIELD_EVERY_MS = 200;
+
+function sameRngState(a: readonly number[], b: readonly number[]): boolean {
+  return a.length >= 4 && b.length >= 4 && [0, 1, 2, 3].every((i) => a[i] === b[i]);
+}
+
+/**
+ * Puts a {@link TrainState} into a freshly built model and its optimizers, checking that it belongs
+ * to this objective and that every shape matches (a DataError saying what differs).
+ */
+async function restoreTrainState(state: TrainState, model: RewardModel, optimizers: Map<HeadName, tf.Optimizer>, objective: Objective<object>): Promise<void> {
+  if (state.format !== TRAIN_STATE_FORMAT || state.version !== TRAIN_STATE_VERSION) {
+    throw new DataError(`not a training state this version can resume (format ${String(state.format)} version ${String(state.version)}, expected ${TRAIN_STATE_FORMAT} ${TRAIN_STATE_VERSION})`);
+  }
+  if (state.objective !== objective.name) throw new DataError(`the checkpoint trains objective "${state.objective}", not "${objective.name}"`, { field: "objective" });
+  const heads = Object.keys(state.model.heads).sort().join(", ");
+  if (heads !== [...objective.heads].sort().join(", ")) throw new DataError(`the checkpoint has heads ${heads}, this objective ${objective.heads.join(", ")}`, { field: "heads" });
+  if (state.model.inputDim !== model.inputDim) {
+    throw new DataError(`the checkpoint was trained on ${state.model.inputDim}-dimensional features, these rows have ${model.inputDim}`, { field: "inputDim" });
+  }
+  try {
+    model.setWeights(state.model.heads);
+    model.setWeights(state.best.weights); // shape check of the best weights too
+    model.setWeights(state.model.heads);
+  } catch (e) {
+    throw new DataError(`the checkpoint's weights do not fit this model: ${(e as Error).message}`, { field: "weights" }, { cause: e });
+  }
+  for (const h of objective.heads) {
+    const s = state.optimizers[h];
+    if (!s) throw new DataError(`the checkpoint has no optimizer state for the ${h} head`, { field: "optimizers" });
+    await restoreAdam(optimizers.get(h)!, model.head(h).variables, s, `the ${h} head`);
+  }
 }
 
 const EVAL_CHUNK = 4096;

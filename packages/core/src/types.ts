@@ -57,3 +57,30 @@ export interface SplitFeatureSets {
   /** Facts about how the data was made (observation rate, positive rate, α, ...), for reports. */
   info: Record<string, number | string | boolean>;
 }
+
+/**
+ * Rows as the training loop reads them: the labels (and the small activity block) in memory, the
+ * content features either in memory (`features`, which makes every {@link FeatureSet} a RowSource)
+ * or read on demand with `readRows` (a binary feature store on disk read in blocks, so a set larger
+ * than memory trains). A source without `features` must have `readRows`.
+ */
+export interface RowSource extends Omit<FeatureSet, "features"> {
+  /** All n × dim features, row-major, when they are in memory. */
+  features?: Float32Array;
+  /**
+   * Copies the features of `rows` (indices in [0, n), any order, repeats allowed) into `out`,
+   * row-major: row k of the result is `out[k·dim … (k+1)·dim)`. Throws a DataError naming the
+   * file and row when a stored value is unreadable or not finite.
+   */
+  readRows?(rows: ArrayLike<number>, out: Float32Array): void;
+}
+
+/** Train / validation / test splits whose rows may live on disk ({@link RowSource}); a SplitFeatureSets is one. */
+export interface SplitRowSources {
+  name: string;
+  train: RowSource;
+  validation: RowSource;
+  test: RowSource;
+  /** Facts about how the data was made (observation rate, positive rate, α, ...), for reports. */
+  info: Record<string, number | string | boolean>;
+}

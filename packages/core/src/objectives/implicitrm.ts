@@ -3,7 +3,7 @@ import { bceWithLogits, observedNll, stopGradient, weightedMean } from "../math.
 import { type Smoothing, strataPosteriors } from "../posteriors.js";
 import { numberIn, oneOf } from "./registry.js";
 import { DataError } from "../errors.js";
-import type { FeatureSet } from "../types.js";
+import type { RowSource } from "../types.js";
 import type { HeadInput, HeadName, HeadSpec, LossParts, Objective, OptionCheck } from "./types.js";
 
 export interface ImplicitRMLossInput {
@@ -150,7 +150,7 @@ export const activityPriorCheck: OptionCheck = (given) => {
  * Resolves `activityPrior.mean: 'oracle'` to the mean true propensity of the training rows with
  * r* = 1 (a DataError when the rows lack r* or propensities, as real logs do); reports the prior used.
  */
-export function prepareActivityPrior(o: ImplicitRMOptions, train: FeatureSet): { options: ImplicitRMOptions; report?: Record<string, unknown> } {
+export function prepareActivityPrior(o: ImplicitRMOptions, train: RowSource): { options: ImplicitRMOptions; report?: Record<string, unknown> } {
   const prior = parsePriorString(o.activityPrior) as { mean: number | "oracle"; weight: number } | null;
   if (!prior) return { options: o };
   if (prior.mean !== "oracle") {

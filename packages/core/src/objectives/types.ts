@@ -1,5 +1,5 @@
 import type * as tf from "@tensorflow/tfjs-core";
-import type { FeatureSet } from "../types.js";
+import type { RowSource } from "../types.js";
 
 /** The heads an objective can train. Each head has its own parameters and its own Adam optimizer. */
 export type HeadName = "reward" | "activity" | "imputation";
@@ -158,7 +158,7 @@ export interface Objective<O extends object = Record<string, unknown>> {
    * Resolves options that depend on the training rows (e.g. an activity prior audited from the
    * simulator's truth), once before training; `report` goes to `TrainResult.inputs.objective`.
    */
-  prepare?(options: O, train: FeatureSet): { options: O; report?: Record<string, unknown> };
+  prepare?(options: O, train: RowSource): { options: O; report?: Record<string, unknown> };
   needs: ObjectiveNeeds;
   /** Default option values; every key a user may set appears here. */
   defaults: Readonly<O>;

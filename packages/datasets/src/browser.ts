@@ -90,3 +90,19 @@ export {
   parseImplicitLog,
   resolveMapping,
 } from "./logs.js";
+export {
+  FEATURE_STORE_FORMAT,
+  FEATURE_STORE_HEADER,
+  FEATURE_STORE_VERSION,
+  MAX_STORE_ROWS,
+  STORE_COLUMNS,
+  type FeatureStoreHeader,
+  type StoreBlock,
+  type StoreColumn,
+  type StoreColumnName,
+  type StoreDtype,
+  type StoreKind,
+  type StoreRatedInfo,
+  checkStoreHeader,
+  selectRows,
+} from "./store.js";

@@ -11,3 +11,13 @@ export {
   readNormalizedJsonl,
 } from "./io.js";
 export { defaultHfCacheDir, fetchHuggingFaceDataset, type HfDatasetFiles, type HfFetchOptions } from "./io-hf.js";
+export {
+  FeatureStore,
+  FeatureStoreWriter,
+  type FeatureStoreWriterOptions,
+  type OpenFeatureStoreOptions,
+  type StoreRows,
+  isFeatureStore,
+  openFeatureStore,
+  verifyFeatureStore,
+} from "./io-store.js";

@@ -39,6 +39,8 @@ Options:
   --markdown <file.md>   also write the table to a file
   --backend <name>       auto | cpu | wasm (default auto)
   --epochs <n>  --patience <n>  --lr <x>  --batch-size <n>  --hidden <a,b>
+  --sampling <s>         positives+k (default) | full: every row once per epoch, for every method
+  --k <n>                negatives per positive under positives+k (default 4)
   --grid "<k>=<v,..> .."  search these hyperparameters per method on validation (keys: ${GRID_KEYS.join(", ")});
                          the point with the lowest held-out selection loss is kept, the test split is read once
   --alpha-sweep <a,b,..> run every α listed and write an SVG plot (AUROC and NLL against α) next to --out
@@ -60,6 +62,8 @@ const FLAGS = {
   lr: { type: "string" },
   "batch-size": { type: "string" },
   hidden: { type: "string" },
+  sampling: { type: "string" },
+  k: { type: "string" },
   "alpha-sweep": { type: "string" },
   "presentation-sweep": { type: "string" },
   grid: { type: "string" },
@@ -94,6 +98,8 @@ export async function benchCommand(argv: string[]): Promise<number> {
     lr: numberFlag("lr", f.lr),
     batchSize: numberFlag("batch-size", f["batch-size"]),
     hidden: listFlag(f.hidden)?.map((h) => numberFlag("hidden", h)!),
+    sampling: f.sampling,
+    negativesPerPositive: numberFlag("k", f.k),
     ...dataSettingsFromFlags(f),
   };
   for (const k of Object.keys(overrides)) if (overrides[k] === undefined) delete overrides[k];

@@ -259,7 +259,7 @@ export function sweepChart(rows: BenchRow[], x: "alpha" | "presentationShare" = 
   if (x === "alpha") return lineChartSvg([panelsFor("auroc", "AUROC ↑"), panelsFor("nll", "NLL ↓")], "α (smaller = stronger bias)");
   return lineChartSvg(
     [panelsFor("auroc", "AUROC ↑"), panelsFor("nll", "NLL ↓"), panelsFor("rateError", "|mean r̂ − TPR| ↓")],
-    "presentation share w (0 = paper's protocol, 1 = pure presentation bias)",
+    "presentation share w (0: grade only, 1: presentation only)",
   );
 }
 

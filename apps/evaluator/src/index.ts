@@ -1,3 +1,16 @@
-export { type BenchPlan, type BenchRow, TABLE_COLUMNS, groupRows, markdownTable, meanStd, parseMethodSpec, runBench, sweepChart } from "./bench.js";
+export {
+  type BenchPlan,
+  type BenchRow,
+  type RowGroup,
+  TABLE_COLUMNS,
+  diagnosticsTable,
+  groupRows,
+  markdownTable,
+  meanStd,
+  methodName,
+  parseMethodSpec,
+  runBench,
+  sweepChart,
+} from "./bench.js";
 export { lineChartSvg, type Panel, type Series } from "./plot.js";
 export { BENCH_HELP, benchCommand } from "./bench-command.js";

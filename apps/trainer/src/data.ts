@@ -2,11 +2,13 @@
  * Turns a dataset spec from the command line or a config into train/validation/test FeatureSets:
  * 'synthetic' (the built-in default: no files, no downloads), a features file (JSONL rows with a
  * `features` array, see features-file.ts), an implicit-feedback log, or rated text data (any adapter
- * of @implicitrm/datasets, including `hf:owner/name`), see text-data.ts.
+ * of @implicitrm/datasets, including `hf:owner/name`), see text-data.ts; or a feature store directory
+ * written by `implicitrm embed` (rows read from disk in blocks, see store-data.ts).
  */
-import { ConfigError, type SplitFeatureSets } from "@implicitrm/core";
-import { syntheticDataset } from "@implicitrm/datasets";
+import { ConfigError, type SplitRowSources } from "@implicitrm/core";
+import { isFeatureStore, syntheticDataset } from "@implicitrm/datasets";
 import { loadFeaturesFile } from "./features-file.js";
+import { loadStoreDataset } from "./store-data.js";
 import { DEFAULT_TEXT_DATA, type TextDataSettings, loadTextDataset, sniffDataFile } from "./text-data.js";
 
 /** How implicit feedback is simulated from ratings (METHOD §4). */
@@ -49,7 +51,7 @@ export async function loadDataset(
   seed: number,
   settings: Partial<DataSettings> = {},
   log: (line: string) => void = () => {},
-): Promise<SplitFeatureSets> {
+): Promise<SplitRowSources> {
   const s: DataSettings = { ...DEFAULT_DATA_SETTINGS, ...settings };
   if (!(s.alpha > 0 && s.alpha <= 1)) throw new ConfigError(`alpha must be in (0, 1], got ${s.alpha}`);
   if (!(s.observationRate > 0 && s.observationRate <= 1)) {
@@ -66,6 +68,7 @@ export async function loadDataset(
       ...(s.threshold !== null ? { threshold: s.threshold } : {}),
     });
   }
+  if (isFeatureStore(spec)) return loadStoreDataset(spec, seed, s, s.threshold);
   const kind = await sniffDataFile(spec);
   if (kind === "features") return loadFeaturesFile(spec, seed);
   return loadTextDataset(spec, kind, seed, s, s, log);

@@ -3,7 +3,7 @@
  * implicit feedback simulated from the ratings with the paper's protocol) and implicit-feedback
  * logs (r taken from the logged actions), turned into features by an encoder.
  */
-import { type ActivityBlock, ConfigError, type FeatureSet, type SplitFeatureSets, deriveSeed } from "@implicitrm/core";
+import { type ActivityBlock, ConfigError, type RowSource, type SplitRowSources, deriveSeed } from "@implicitrm/core";
 import {
   type BadRowPolicy,
   type RatedDataset,
@@ -16,10 +16,10 @@ import {
   loadRatedDataset,
   presentationActivityBlock,
   readDataFile,
+  selectRows,
   simulateImplicitFeedback,
   simulatePresentation,
   splitIndices,
-  takeRows,
 } from "@implicitrm/datasets";
 import { createEncoder, embedRows } from "@implicitrm/encoders";
 import type { SimulationSettings } from "./data.js";
@@ -56,24 +56,33 @@ export const DEFAULT_TEXT_DATA: Readonly<TextDataSettings> = Object.freeze({
 
 type Log = (line: string) => void;
 
-interface Encoded {
+/**
+ * Text rows after encoding: the features (in memory, or behind `readRows` for a feature store), what
+ * the labels are made from, and the prompt groups.
+ */
+export interface EncodedRows {
   kind: "rated" | "log";
   name: string;
-  features: Float32Array;
+  /** Number of rows. */
+  n: number;
+  features?: Float32Array;
+  readRows?: RowSource["readRows"];
   dim: number;
-  ratings?: Float32Array;
-  rated?: RatedDataset;
+  ratings?: ArrayLike<number>;
+  /** Rated rows: the adapter, the rating read and its declared scale and direction. */
+  rated?: { adapter: string; ratingField: string; scale: RatedDataset["scale"] };
   r?: Uint8Array;
-  promptIds: string[];
-  ids: string[];
+  /** Prompt of each row, as ids or as group numbers. */
+  promptIds: readonly string[] | ArrayLike<number>;
+  ids?: string[];
   /** Response length in characters, per kept row. */
-  lengths: Float64Array;
+  lengths: ArrayLike<number>;
   /** Logs: the activity block of the kept rows (response length and the logged context fields). */
   activity?: ActivityBlock;
 }
 
 // Parsing and encoding do not depend on the seed: done once per process for each (file, settings).
-const encodedCache = new Map<string, Promise<Encoded>>();
+const encodedCache = new Map<string, Promise<EncodedRows>>();
 
 /** What kind of file `path` holds, from its first record: features rows, an implicit log, or rated data. */
 export async function sniffDataFile(path: string): Promise<"features" | "implicit-log" | "rated"> {
@@ -97,57 +106,86 @@ export async function sniffDataFile(path: string): Promise<"features" | "implici
   return "rated";
 }
 
-async function encodeText(spec: string, s: TextDataSettings, kind: "rated" | "log", log: Log): Promise<Encoded> {
+/** Text rows read for encoding (rows with an empty response dropped), with what their labels are made from. */
+export interface TextRows {
+  kind: "rated" | "log";
+  rows: Array<{ id: string; prompt: string; response: string; promptId: string; context?: Record<string, unknown> }>;
+  /** Rated data: the dataset read (adapter, rating field, scale) and each kept row's rating. */
+  rated?: RatedDataset;
+  ratings?: Float32Array;
+  /** Logs: the logged feedback and the activity block (response length and the logged context fields) of each kept row. */
+  r?: Uint8Array;
+  activity?: ActivityBlock;
+}
+
+/**
+ * Reads rated data or an implicit-feedback log for encoding, reporting skipped rows and dropped
+ * empty responses through `log` (what `implicitrm train` and `implicitrm embed` share).
+ */
+export async function readTextRows(spec: string, s: TextDataSettings, kind: "rated" | "log", log: Log): Promise<TextRows> {
+  let rows: TextRows["rows"];
+  let extra: { rated?: RatedDataset; r?: Uint8Array };
+  if (kind === "log") {
+    const logged = await loadImplicitLog(spec, { onBadRow: s.onBadRow });
+    if (Object.keys(logged.skipped).length) log(`${spec}: ${formatSkipCounts(logged.skipped)}`);
+    rows = logged.rows;
+    extra = { r: Uint8Array.from(logged.rows, (row) => row.r) };
+  } else {
+    const rated = await loadRatedDataset(spec, {
+      onBadRow: s.onBadRow,
+      ...(s.ratingField ? { ratingField: s.ratingField } : {}),
+      ...(s.direction ? { direction: s.direction } : {}),
+      ...(s.promptField ? { promptField: s.promptField } : {}),
+      ...(s.responseField ? { responseField: s.responseField } : {}),
+    });
+    if (Object.keys(rated.skipped).length) log(`${spec}: ${formatSkipCounts(rated.skipped)}`);
+    rows = rated.rows;
+    extra = { rated };
+  }
+  const keep = rows.map((row) => row.response.trim().length > 0);
+  const dropped = keep.filter((k) => !k).length;
+  if (dropped > 0) log(`${spec}: dropped ${dropped} row${dropped === 1 ? "" : "s"} with an empty response (nothing to encode)`);
+  const kept = rows.filter((_, i) => keep[i]);
+  if (kept.length === 0) throw new ConfigError(`${spec}: no rows with a response to train on`);
+  let activity: ActivityBlock | undefined;
+  if (kind === "log") {
+    const block = contextActivityBlock(kept);
+    if (block.ignored.length) log(`${spec}: context fields ${block.ignored.join(", ")} are not numbers, booleans or strings: not used as activity features`);
+    activity = { dim: block.dim, features: block.features, names: block.names };
+  }
+  return {
+    kind,
+    rows: kept,
+    ...(activity ? { activity } : {}),
+    ...(extra.rated ? { rated: extra.rated, ratings: Float32Array.from(extra.rated.rows.filter((_, i) => keep[i]), (row) => row.rating) } : {}),
+    ...(extra.r ? { r: extra.r.filter((_, i) => keep[i]) } : {}),
+  };
+}
+
+async function encodeText(spec: string, s: TextDataSettings, kind: "rated" | "log", log: Log): Promise<EncodedRows> {
   const key = JSON.stringify([spec, kind, s.encoder, s.ratingField, s.direction, s.promptField, s.responseField, s.onBadRow]);
   let p = encodedCache.get(key);
   if (!p) {
     p = (async () => {
       const encoder = await createEncoder(s.encoder);
-      let rows: Array<{ id: string; prompt: string; response: string; promptId: string; context?: Record<string, unknown> }>;
-      let extra: Partial<Encoded>;
-      if (kind === "log") {
-        const logged = await loadImplicitLog(spec, { onBadRow: s.onBadRow });
-        if (Object.keys(logged.skipped).length) log(`${spec}: ${formatSkipCounts(logged.skipped)}`);
-        rows = logged.rows;
-        extra = { r: Uint8Array.from(logged.rows, (row) => row.r) };
-      } else {
-        const rated = await loadRatedDataset(spec, {
-          onBadRow: s.onBadRow,
-          ...(s.ratingField ? { ratingField: s.ratingField } : {}),
-          ...(s.direction ? { direction: s.direction } : {}),
-          ...(s.promptField ? { promptField: s.promptField } : {}),
-          ...(s.responseField ? { responseField: s.responseField } : {}),
-        });
-        if (Object.keys(rated.skipped).length) log(`${spec}: ${formatSkipCounts(rated.skipped)}`);
-        rows = rated.rows;
-        extra = { rated };
-      }
-      const keep = rows.map((row) => row.response.trim().length > 0);
-      const dropped = keep.filter((k) => !k).length;
-      if (dropped > 0) log(`${spec}: dropped ${dropped} row${dropped === 1 ? "" : "s"} with an empty response (nothing to encode)`);
-      const kept = rows.filter((_, i) => keep[i]);
-      if (kept.length === 0) throw new ConfigError(`${spec}: no rows with a response to train on`);
+      const text = await readTextRows(spec, s, kind, log);
+      const kept = text.rows;
       const started = Date.now();
       const features = await embedRows(kept, encoder, s.embeddingCache);
       log(`${spec}: encoded ${kept.length} rows with ${encoder.id} (dim ${encoder.dim}) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-      let activity: ActivityBlock | undefined;
-      if (kind === "log") {
-        const block = contextActivityBlock(kept);
-        if (block.ignored.length) log(`${spec}: context fields ${block.ignored.join(", ")} are not numbers, booleans or strings: not used as activity features`);
-        activity = { dim: block.dim, features: block.features, names: block.names };
-      }
       return {
         kind,
         name: spec,
+        n: kept.length,
         features,
         dim: encoder.dim,
         promptIds: kept.map((row) => row.promptId),
         ids: kept.map((row) => row.id),
         lengths: Float64Array.from(kept, (row) => row.response.length),
-        ...(activity ? { activity } : {}),
-        ...(extra.rated ? { rated: extra.rated, ratings: Float32Array.from(extra.rated.rows.filter((_, i) => keep[i]), (row) => row.rating) } : {}),
-        ...(extra.r ? { r: extra.r.filter((_, i) => keep[i]) } : {}),
-      } as Encoded;
+        ...(text.activity ? { activity: text.activity } : {}),
+        ...(text.rated ? { rated: text.rated, ratings: text.ratings } : {}),
+        ...(text.r ? { r: text.r } : {}),
+      } as EncodedRows;
     })();
     encodedCache.set(key, p);
     p.catch(() => encodedCache.delete(key));
@@ -171,11 +209,28 @@ export async function loadTextDataset(
   sim: SimulationSettings,
   s: TextDataSettings,
   log: Log = () => {},
-): Promise<SplitFeatureSets> {
+): Promise<SplitRowSources> {
   const enc = await encodeText(spec, s, kind === "implicit-log" ? "log" : "rated", log);
-  const n = enc.ids.length;
-  const group = indexGroups(enc.promptIds).index;
-  const all: FeatureSet = { n, dim: enc.dim, features: enc.features, r: new Uint8Array(n), group, ids: enc.ids };
+  return splitEncodedRows(enc, seed, sim, s);
+}
+
+/**
+ * The labels and seeded splits of encoded rows (see {@link loadTextDataset}), whether their
+ * features are in memory or read from a feature store: the same rows, seed and settings give the
+ * same labels and splits either way.
+ */
+export function splitEncodedRows(enc: EncodedRows, seed: number, sim: SimulationSettings, s: Pick<TextDataSettings, "threshold" | "encoder">): SplitRowSources {
+  const spec = enc.name;
+  const n = enc.n;
+  const group = indexGroups(enc.promptIds as readonly string[]).index;
+  const all: RowSource = {
+    n,
+    dim: enc.dim,
+    ...(enc.features ? { features: enc.features } : { readRows: enc.readRows! }),
+    r: new Uint8Array(n),
+    group,
+    ...(enc.ids ? { ids: enc.ids } : {}),
+  };
   const info: Record<string, number | string | boolean> = { source: spec, n, dim: enc.dim, encoder: s.encoder };
   if (enc.kind === "rated") {
     const rated = enc.rated!;
@@ -207,9 +262,9 @@ export async function loadTextDataset(
   const split = splitIndices(n, { seed, group, testFraction: enc.kind === "rated" ? 0.2 : 0 });
   return {
     name: spec,
-    train: takeRows(all, split.train),
-    validation: takeRows(all, split.validation),
-    test: takeRows(all, split.test),
+    train: selectRows(all, split.train),
+    validation: selectRows(all, split.validation),
+    test: selectRows(all, split.test),
     info: { ...info, nTrain: split.train.length, nValidation: split.validation.length, nTest: split.test.length },
   };
 }

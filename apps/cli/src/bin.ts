@@ -5,11 +5,12 @@
  */
 import { ImplicitRMError } from "@implicitrm/core";
 import { benchCommand, BENCH_HELP } from "@implicitrm/evaluator";
-import { TRAIN_HELP, trainCommand } from "@implicitrm/trainer";
+import { EMBED_HELP, TRAIN_HELP, embedCommand, trainCommand } from "@implicitrm/trainer";
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help: string }> = {
   train: { run: trainCommand, help: TRAIN_HELP },
   bench: { run: benchCommand, help: BENCH_HELP },
+  embed: { run: embedCommand, help: EMBED_HELP },
 };
 
 const USAGE = `Usage: implicitrm <command> [options]
@@ -17,6 +18,7 @@ const USAGE = `Usage: implicitrm <command> [options]
 Commands:
   train   train one reward model and write a checkpoint
   bench   compare methods over datasets and seeds
+  embed   encode a dataset once into a feature store that train and bench read in blocks
 
 Run \`implicitrm <command> --help\` for a command's options.
 `;

@@ -7,6 +7,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { DataError, type HeadName, type HeadWeights, RewardModel, type RewardModelState } from "@implicitrm/core";
 import { writeDirAtomic } from "./files.js";
+import { CHECKPOINT_DIR } from "./state-file.js";
 
 export const MODEL_FORMAT = "implicitrm-model";
 export const MODEL_FORMAT_VERSION = 1;
@@ -36,6 +37,7 @@ export function serializeModel(model: RewardModel): object {
     const input = state.inputs?.[name as HeadName];
     const own = input !== undefined || w!.inputDim !== state.inputDim || w!.hidden.join() !== state.hidden.join();
     heads[name] = {
+      ...(w!.kind === "constant" ? { kind: "constant" } : {}),
       ...(own ? { inputDim: w!.inputDim, hidden: w!.hidden } : {}),
       ...(input ? { input } : {}),
       layers: w!.layers.map((l) => ({ kernel: encode(l.kernel), bias: encode(l.bias) })),
@@ -68,9 +70,10 @@ export function deserializeModel(json: unknown, file: string): RewardModel {
   if (contextDim !== undefined && !(Number.isInteger(contextDim) && (contextDim as number) > 0)) throw new DataError("contextDim must be a positive integer", { file });
   const heads: Partial<Record<HeadName, HeadWeights>> = {};
   const inputs: Partial<Record<HeadName, "context" | "both">> = {};
-  type StoredHead = { layers: Array<{ kernel: unknown; bias: unknown }>; inputDim?: unknown; hidden?: unknown; input?: unknown };
+  type StoredHead = { layers: Array<{ kernel: unknown; bias: unknown }>; inputDim?: unknown; hidden?: unknown; input?: unknown; kind?: unknown };
   for (const [name, h] of Object.entries((j.heads ?? {}) as Record<string, StoredHead>)) {
     const input = h?.input;
+    if (h?.kind !== undefined && h.kind !== "constant") throw new DataError(`head "${name}" has an unknown kind ${JSON.stringify(h.kind)}`, { file });
     if (input !== undefined && input !== "context" && input !== "both") throw new DataError(`head "${name}" input must be "context" or "both"`, { file });
     if (input !== undefined && contextDim === undefined) throw new DataError(`head "${name}" reads the activity features but the model has no contextDim`, { file });
     const headDim = h?.inputDim ?? inputDim;
@@ -84,6 +87,7 @@ export function deserializeModel(json: unknown, file: string): RewardModel {
     const sizes = [headDim as number, ...(headHidden as number[]), 1];
     if (!Array.isArray(h?.layers) || h.layers.length !== sizes.length - 1) throw new DataError(`head "${name}" must have ${sizes.length - 1} layers`, { file });
     heads[name as HeadName] = {
+      ...(h.kind === "constant" ? { kind: "constant" as const } : {}),
       inputDim: headDim as number,
       hidden: headHidden as number[],
       layers: h.layers.map((l, i) => ({
@@ -103,13 +107,23 @@ export function deserializeModel(json: unknown, file: string): RewardModel {
   return RewardModel.fromState(state);
 }
 
-/** Writes model.json, config.json and metrics.json into `dir` atomically. */
+/**
+ * Writes model.json, config.json and metrics.json into `dir` atomically. The training checkpoints
+ * in `dir/checkpoints/` are carried over into the new directory (hard links, else copies).
+ */
 export async function writeCheckpoint(dir: string, model: RewardModel, config: object, metrics: object): Promise<void> {
   await writeDirAtomic(dir, async (tmp) => {
-    const { writeFile } = await import("node:fs/promises");
+    const { copyFile, link, mkdir, readdir, writeFile } = await import("node:fs/promises");
     await writeFile(join(tmp, "model.json"), JSON.stringify(serializeModel(model)));
     await writeFile(join(tmp, "config.json"), `${JSON.stringify(config, null, 2)}\n`);
     await writeFile(join(tmp, "metrics.json"), `${JSON.stringify(metrics, null, 2)}\n`);
+    const names = await readdir(join(dir, CHECKPOINT_DIR)).catch(() => [] as string[]);
+    if (names.length) await mkdir(join(tmp, CHECKPOINT_DIR));
+    for (const name of names) {
+      const from = join(dir, CHECKPOINT_DIR, name);
+      const to = join(tmp, CHECKPOINT_DIR, name);
+      await link(from, to).catch(() => copyFile(from, to));
+    }
   });
 }
 

@@ -9,4 +9,24 @@ export { evaluateModel } from "./evaluate.js";
 export { writeDirAtomic, writeFileAtomic } from "./files.js";
 export { createProgress, type Progress } from "./progress.js";
 export { GRID_KEYS, type GridPoint, parseGrid, trainAndEvaluate, type TrainRunResult } from "./run.js";
-export { TRAIN_HELP, resolveTrainerConfig, trainCommand } from "./train-command.js";
+export { type CheckpointSettings, TRAIN_HELP, resolveTrainerConfig, trainCommand } from "./train-command.js";
+export { EMBED_HELP, embedCommand, writeStore } from "./embed-command.js";
+export { featureStore, loadStoreDataset } from "./store-data.js";
+export { type EncodedRows, type TextRows, readTextRows, splitEncodedRows } from "./text-data.js";
+export {
+  CHECKPOINT_DIR,
+  CHECKPOINT_FORMAT,
+  CHECKPOINT_VERSION,
+  CheckpointWriter,
+  type CheckpointHeader,
+  type CheckpointWriterOptions,
+  TRAINER_VERSION,
+  canonicalJson,
+  checkpointFileName,
+  configHash,
+  decodeCheckpoint,
+  encodeCheckpoint,
+  latestCheckpoint,
+  listCheckpoints,
+  readCheckpointFile,
+} from "./state-file.js";

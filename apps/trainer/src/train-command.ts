@@ -1,6 +1,8 @@
 /** `implicitrm train`: config file and flags → a checkpoint directory with weights, config and metrics. */
+import { rmSync } from "node:fs";
+import { basename } from "node:path";
 import { initBackend } from "@implicitrm/backends";
-import { formatHeadDiagnostics, listObjectives } from "@implicitrm/core";
+import { ConfigError, DataError, DivergenceError, formatHeadDiagnostics, listObjectives, type TrainState } from "@implicitrm/core";
 import { numberFlag, listFlag, parseFlags } from "./args.js";
 import { type BackendChoice, DEFAULT_TRAINER_CONFIG, type TrainerConfig, checkConfig, readConfigFile } from "./config.js";
 import { loadDataset } from "./data.js";
@@ -8,16 +10,21 @@ import { DATA_FLAGS, DATA_HELP, dataSettingsFromFlags } from "./data-flags.js";
 import { writeCheckpoint } from "./checkpoint.js";
 import { createProgress } from "./progress.js";
 import { trainAndEvaluate } from "./run.js";
+import { CHECKPOINT_DIR, CheckpointWriter, canonicalJson, configHash, latestCheckpoint, listCheckpoints, readCheckpointFile } from "./state-file.js";
 
 export const TRAIN_HELP = `Usage: implicitrm train [options]
 
 Trains one reward model and writes a checkpoint directory (model.json, config.json, metrics.json).
+While it trains, the run's state is saved to <out>/${CHECKPOINT_DIR}/ every --checkpoint-every steps and
+after every epoch's evaluation (the last --keep-checkpoints and the best are kept); a run stopped by
+a crash, a kill, SIGINT or SIGTERM continues exactly where it was with --resume <out>.
 
 Options:
   --config <file>        JSON config; flags override it (keys: ${Object.keys(DEFAULT_TRAINER_CONFIG).join(", ")})
   --data <spec>          synthetic (default); a rated dataset (JSONL/CSV/Parquet file or folder, any
                          adapter, or hf:owner/name); an implicit-feedback log (JSONL with "actions");
-                         or a features file (JSONL: {"features": [...], "r": 0|1, "rStar"?: 0|1} per line)
+                         a features file (JSONL: {"features": [...], "r": 0|1, "rStar"?: 0|1} per line);
+                         or a feature store directory written by \`implicitrm embed\` (read in blocks)
   --objective <name>     ${listObjectives().join(" | ")} (default implicitrm)
   --backend <name>       auto | cpu | wasm (default auto)
   --out <dir>            checkpoint directory (default runs/<objective>-seed<seed>)
@@ -25,7 +32,18 @@ Options:
   --epochs <n>  --patience <n>  --lr <x>  --batch-size <n>  --weight-decay <x>
   --hidden <a,b>         hidden layer widths (default 256,64)
   --sampling <s>         positives+k | full (default positives+k), --k <n> negatives per positive (default 4)
+  --clip-norm <x>        clip each head's gradient to this L2 norm (default 0: off)
   --quiet                no progress output
+
+Checkpoints and resuming:
+  --resume <dir>         continue the run in <dir> from its newest usable checkpoint, with its config
+                         (flags that would change the result are refused); bit-identical to a run
+                         that was never stopped, on the same backend
+  --checkpoint-every <n> steps between checkpoints (default 500; each evaluation also writes one)
+  --keep-checkpoints <k> checkpoints kept besides the best (default 3)
+  --restart              discard the checkpoints of an unfinished run in --out and start over
+  --allow-config-change  with --resume: continue with the settings given even where they differ from
+                         the checkpoint's (e.g. a lower --lr after a divergence); not exact any more
 
 ImplicitRM / recrec-i activity head (objective options; see README "When ImplicitRM can and cannot
 recover preferences"):
@@ -60,13 +78,34 @@ const FLAGS = {
   "activity-weight-decay": { type: "string" },
   "activity-lr": { type: "string" },
   "sample-weights": { type: "string" },
+  "clip-norm": { type: "string" },
+  resume: { type: "string" },
+  "checkpoint-every": { type: "string" },
+  "keep-checkpoints": { type: "string" },
+  restart: { type: "boolean" },
+  "allow-config-change": { type: "boolean" },
   ...DATA_FLAGS,
   quiet: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
 
-/** Resolves the full config: defaults, then the config file, then flags. */
-export async function resolveTrainerConfig(argv: string[]): Promise<{ config: TrainerConfig; quiet: boolean; help: boolean }> {
+/** How `implicitrm train` checkpoints and resumes (flags, not config: they do not change the result). */
+export interface CheckpointSettings {
+  resume?: string;
+  every: number;
+  keep: number;
+  restart: boolean;
+  /** With `resume`: accept settings that change the config hash (the run is then not exact). */
+  allowConfigChange: boolean;
+}
+
+/**
+ * Resolves the full config: defaults, then the config file, then flags. `given` holds what the
+ * file and the flags set explicitly (what `--resume` checks against the checkpoint's config).
+ */
+export async function resolveTrainerConfig(
+  argv: string[],
+): Promise<{ config: TrainerConfig; given: Partial<TrainerConfig>; checkpoints: CheckpointSettings; quiet: boolean; help: boolean }> {
   const f = parseFlags("train", argv, FLAGS);
   const fromFile = f.config ? await readConfigFile(f.config) : {};
   const hidden = listFlag(f.hidden)?.map((h) => numberFlag("hidden", h)!);
@@ -84,6 +123,7 @@ export async function resolveTrainerConfig(argv: string[]): Promise<{ config: Tr
     hidden,
     sampling: f.sampling,
     negativesPerPositive: numberFlag("k", f.k),
+    clipNorm: numberFlag("clip-norm", f["clip-norm"]),
     ...dataSettingsFromFlags(f),
   };
   const objectiveFlags: Record<string, unknown> = {
@@ -97,22 +137,155 @@ export async function resolveTrainerConfig(argv: string[]): Promise<{ config: Tr
   for (const k of Object.keys(objectiveFlags)) if (objectiveFlags[k] === undefined) delete objectiveFlags[k];
   if (Object.keys(objectiveFlags).length) fromFlags.objectiveOptions = { ...(fromFile.objectiveOptions ?? {}), ...objectiveFlags };
   for (const k of Object.keys(fromFlags)) if (fromFlags[k] === undefined) delete fromFlags[k];
-  const config = { ...DEFAULT_TRAINER_CONFIG, ...fromFile, ...checkConfig(fromFlags, "command line") } as TrainerConfig;
-  return { config, quiet: f.quiet === true, help: f.help === true };
+  const given = { ...fromFile, ...checkConfig(fromFlags, "command line") };
+  const config = { ...DEFAULT_TRAINER_CONFIG, ...given } as TrainerConfig;
+  const every = numberFlag("checkpoint-every", f["checkpoint-every"]) ?? 500;
+  const keep = numberFlag("keep-checkpoints", f["keep-checkpoints"]) ?? 3;
+  if (!(Number.isInteger(every) && every >= 0)) throw new ConfigError(`--checkpoint-every must be an integer ≥ 0 (0: at evaluations only), got ${f["checkpoint-every"]}`);
+  if (!(Number.isInteger(keep) && keep >= 1)) throw new ConfigError(`--keep-checkpoints must be a positive integer, got ${f["keep-checkpoints"]}`);
+  if (f.resume !== undefined && f.restart) throw new ConfigError("--resume and --restart contradict each other: pick one");
+  if (f["allow-config-change"] && f.resume === undefined) throw new ConfigError("--allow-config-change applies to --resume only");
+  const checkpoints: CheckpointSettings = {
+    every,
+    keep,
+    restart: f.restart === true,
+    allowConfigChange: f["allow-config-change"] === true,
+    ...(f.resume !== undefined ? { resume: f.resume } : {}),
+  };
+  return { config, given, checkpoints, quiet: f.quiet === true, help: f.help === true };
 }
 
-/** Runs `implicitrm train`; returns the process exit code. */
+/**
+ * The config and state a `--resume <dir>` run continues with: the newest usable checkpoint's config,
+ * with what the command line gives on top, which must not change the config hash (else a
+ * ConfigError naming the keys that differ).
+ */
+function resumeFrom(
+  dir: string,
+  given: Partial<TrainerConfig>,
+  allowChange: boolean,
+  log: (line: string) => void,
+): { config: TrainerConfig; file: string; state: TrainState; backend: string; data: { trainRows: number; dim: number } } {
+  const found = latestCheckpoint(dir);
+  if (!found) {
+    throw new ConfigError(`--resume ${dir}: no checkpoint to resume from (looked for ${CHECKPOINT_DIR}/ckpt-*.irmckpt there); train without --resume to start the run`);
+  }
+  for (const r of found.rejected) log(`implicitrm: passing over an unusable checkpoint: ${r.message}`);
+  if (given.out != null && given.out !== dir) throw new ConfigError(`--resume ${dir} continues the run in ${dir}; --out ${given.out} names another directory`);
+  const saved = found.header.config as unknown as TrainerConfig;
+  const config = { ...DEFAULT_TRAINER_CONFIG, ...saved, ...given, out: dir } as TrainerConfig;
+  if (configHash(config as unknown as Record<string, unknown>) !== found.header.configHash) {
+    const keys = [...new Set([...Object.keys(saved), ...Object.keys(given)])].filter(
+      (k) => k !== "out" && k !== "backend" && canonicalJson((saved as unknown as Record<string, unknown>)[k]) !== canonicalJson((config as unknown as Record<string, unknown>)[k]),
+    );
+    const diff = keys.map((k) => `${k}: ${JSON.stringify((saved as unknown as Record<string, unknown>)[k])} in the checkpoint, ${JSON.stringify((config as unknown as Record<string, unknown>)[k])} now`);
+    if (allowChange) {
+      log(`warning: resuming with a changed config (${diff.join("; ")}): the run continues from the checkpoint but is no longer exact`);
+    } else {
+      throw new ConfigError(
+        `--resume ${dir}: the checkpoint was written with another config (hash ${found.header.configHash.slice(0, 12)}…; ${diff.join("; ") || "keys added or removed"}); resume without those settings (or accept the change with --allow-config-change), or start a new run with another --out`,
+      );
+    }
+  }
+  return { config, file: found.file, state: found.state, backend: found.header.backend, data: found.header.data };
+}
+
+/** Before a fresh run: checkpoints of a finished run in `out` are removed; of an unfinished one, refused unless `restart`. */
+function clearOldCheckpoints(out: string, restart: boolean): void {
+  const existing = listCheckpoints(out);
+  if (existing.length === 0) return;
+  let finished = false;
+  try {
+    finished = readCheckpointFile(existing.at(-1)!).header.finished;
+  } catch {
+    // a damaged newest checkpoint: treat the run as unfinished
+  }
+  if (!finished && !restart) {
+    throw new ConfigError(
+      `${out} holds checkpoints of an unfinished run (newest ${basename(existing.at(-1)!)}): continue it with \`implicitrm train --resume ${out}\`, or pass --restart to discard them and start over`,
+    );
+  }
+  for (const f of existing) rmSync(f, { force: true });
+}
+
+/** Exit codes of a run stopped by a signal (128 + the signal's number, as shells report it). */
+const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
+
+/**
+ * Runs `implicitrm train`; returns the process exit code. SIGINT and SIGTERM during training finish
+ * the current step, write a checkpoint and return 130 / 143 with a message saying how to resume (a
+ * second signal stops at once); a diverging run stops with an error naming the step and the last
+ * good checkpoint.
+ */
 export async function trainCommand(argv: string[]): Promise<number> {
-  const { config, quiet, help } = await resolveTrainerConfig(argv);
+  const resolved = await resolveTrainerConfig(argv);
+  const { quiet, help, checkpoints } = resolved;
   if (help) {
     process.stdout.write(TRAIN_HELP);
     return 0;
   }
-  const backend = await initBackend(config.backend, { log: (m) => process.stderr.write(`${m}\n`) });
-  const dataset = await loadDataset(config.data, config.seed, config, (m) => process.stderr.write(`${m}\n`));
+  const log = (m: string) => process.stderr.write(`${m}\n`);
+  const resume = checkpoints.resume !== undefined ? resumeFrom(checkpoints.resume, resolved.given, checkpoints.allowConfigChange, log) : undefined;
+  const config = resume ? resume.config : resolved.config;
   const out = config.out ?? `runs/${config.objective}-seed${config.seed}`;
+  if (!resume) clearOldCheckpoints(out, checkpoints.restart);
+  const backend = await initBackend(config.backend, { log });
+  if (resume && resume.backend !== backend.name) {
+    log(`warning: the checkpoint was computed on ${resume.backend}, this run uses ${backend.name}: it continues, but not bit-identically to a run that never stopped`);
+  }
+  const dataset = await loadDataset(config.data, config.seed, config, log);
+  const data = { trainRows: dataset.train.n, dim: dataset.train.dim };
+  if (resume && (resume.data.trainRows !== data.trainRows || resume.data.dim !== data.dim)) {
+    throw new DataError(
+      `--resume ${out}: the checkpoint was trained on ${resume.data.trainRows} rows of dimension ${resume.data.dim}, ${config.data} now gives ${data.trainRows} of dimension ${data.dim}; resume with the same data`,
+      { file: config.data },
+    );
+  }
+  const writer = new CheckpointWriter(out, { keep: checkpoints.keep, config: { ...config, out } as unknown as Record<string, unknown>, backend: backend.name, data });
   const progress = createProgress(config.objective, config.epochs, process.stderr, quiet);
-  const run = await trainAndEvaluate(dataset, config, (rec) => progress.epoch(rec));
+  if (resume && !quiet) log(`resuming ${out} from ${basename(resume.file)} (step ${resume.state.steps}, epoch ${resume.state.epoch})`);
+
+  const stop = new AbortController();
+  let stopSignal: string | undefined;
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (stopSignal) {
+      log(`\nimplicitrm: ${sig} again: stopping now, without a checkpoint of the current step`);
+      process.exit(SIGNAL_EXIT[sig] ?? 1);
+    }
+    stopSignal = sig;
+    log(`\nimplicitrm: ${sig}: finishing the current step and writing a checkpoint (send it again to stop at once)`);
+    stop.abort();
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  let run: Awaited<ReturnType<typeof trainAndEvaluate>>;
+  try {
+    run = await trainAndEvaluate(dataset, config, (rec) => progress.epoch(rec), stop.signal, [], {
+      onCheckpoint: (state, info) => writer.write(state, info),
+      checkpointEvery: checkpoints.every,
+      ...(resume ? { resume: resume.state, lastCheckpoint: resume.file } : {}),
+    });
+  } catch (e) {
+    if (e instanceof DivergenceError && e.lastCheckpoint !== undefined) {
+      throw new DivergenceError(
+        `${e.message}. To continue from that checkpoint with other settings: implicitrm train --resume ${out} --lr <smaller> (or --clip-norm <x>) --allow-config-change`,
+        e,
+        { cause: e },
+      );
+    }
+    throw e;
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+  if (run.result.interrupted) {
+    run.result.model.dispose();
+    log(
+      `implicitrm: stopped by ${stopSignal ?? "a signal"} at step ${run.steps}; checkpoint ${writer.last ?? "(none written)"}\n` +
+        `continue with: implicitrm train --resume ${out}`,
+    );
+    return SIGNAL_EXIT[stopSignal ?? ""] ?? 1;
+  }
   progress.done(
     `${config.objective}: best epoch ${run.bestEpoch} (${run.selection} ${run.bestSelectionLoss.toFixed(4)}), ${run.steps} steps in ${run.seconds.toFixed(1)} s on ${backend.name}`,
   );
@@ -131,6 +304,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
     test: run.metrics,
     ...(run.diagnostics ? { diagnostics: run.diagnostics } : {}),
     inputs: run.inputs,
+    checkpoints: { last: writer.last ?? null, best: writer.bestFile ?? null, ...(resume ? { resumedFrom: resume.file } : {}) },
     history: run.result.history,
   });
   run.result.model.dispose();

@@ -35,6 +35,9 @@ export async function readNormalizedJsonl(
   return parseNormalizedJsonl(text, { ...opts, file });
 }
 
+/** Largest decompressed size of a gzip input (a readable text cannot be longer anyway, see MAX_TEXT_BYTES). */
+const MAX_GUNZIP_BYTES = 2 ** 31 - 1;
+
 /**
  * Reads a file's bytes, decompressing gzip (detected by its magic bytes, e.g. `x.jsonl.gz`) with zlib.
  * DataError naming the file when it cannot be read or is not valid gzip.
@@ -49,9 +52,12 @@ export async function readDataFile(path: string | URL): Promise<Uint8Array> {
   }
   if (!isGzip(bytes)) return bytes;
   try {
-    return gunzipSync(bytes);
+    return gunzipSync(bytes, { maxOutputLength: MAX_GUNZIP_BYTES });
   } catch (e) {
-    throw new DataError(`not valid gzip data (${(e as Error).message})`, { file }, { cause: e });
+    if ((e as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") {
+      throw new DataError(`decompresses to more than ${MAX_GUNZIP_BYTES >> 20} MB; split it into smaller shards in one folder`, { file }, { cause: e });
+    }
+    throw new DataError(`not valid gzip data (${(e as Error).message}); the file may be truncated: download or copy it again`, { file }, { cause: e });
   }
 }
 

@@ -31,12 +31,25 @@ export function asBytes(input: Uint8Array | ArrayBuffer): Uint8Array {
 const fatal = new TextDecoder("utf-8", { fatal: true });
 
 /**
- * Decodes UTF-8 text strictly. A leading BOM is dropped. When some bytes are not valid UTF-8, each
+ * Longest text one input may hold, in bytes: V8's maximum string length (2^29 − 24 UTF-16 units;
+ * UTF-8 needs at least one byte per unit, so more bytes than this cannot all fit in one string).
+ */
+export const MAX_TEXT_BYTES = 2 ** 29 - 24;
+
+/**
+ * Decodes UTF-8 text strictly. A leading BOM is dropped. More than {@link MAX_TEXT_BYTES} bytes is a
+ * DataError (one string cannot hold them). When some bytes are not valid UTF-8, each
  * line (split at `\n`) is decoded on its own and a bad line is reported to `bad` with its 1-based line
  * and cause `badUtf8` (DataError with 'fail'; with 'skip' the line is replaced by an empty line, so the
  * line numbers of the other rows stay right).
  */
 export function decodeUtf8(bytes: Uint8Array, file: string, bad: BadRows): string {
+  if (bytes.length > MAX_TEXT_BYTES) {
+    throw new DataError(
+      `the file holds ${(bytes.length / 2 ** 20).toFixed(0)} MB of text, more than one JavaScript string can (${MAX_TEXT_BYTES >> 20} MB); split it into shards in one folder (a folder is read as one dataset), or use Parquet`,
+      { file },
+    );
+  }
   try {
     return stripBom(fatal.decode(bytes));
   } catch {

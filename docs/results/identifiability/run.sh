@@ -24,3 +24,8 @@ for DS in synthetic uf; do
   node apps/cli/dist/bin.js bench $DATA --methods "$POSK" --presentation-sweep 0,0.5,1 --sampling positives+k $COMMON \
     --out $OUT/$NAME-positives-k.json
 done
+
+# The README's demo table at the toolkit's default settings (MLP 256→64, 200 epochs, patience 20,
+# positives+k): the new defaults against the setup before this change ("before").
+node apps/cli/dist/bin.js bench --data synthetic --methods "implicitrm,before=implicitrm:activityInputs=content;sampleWeights=none,naive,oracle" \
+  --seeds 3 --out $OUT/defaults-demo.json

@@ -70,6 +70,6 @@ export async function loadDataset(
   }
   if (isFeatureStore(spec)) return loadStoreDataset(spec, seed, s, s.threshold);
   const kind = await sniffDataFile(spec);
-  if (kind === "features") return loadFeaturesFile(spec, seed);
+  if (kind === "features") return loadFeaturesFile(spec, seed, { onBadRow: s.onBadRow }, log);
   return loadTextDataset(spec, kind, seed, s, s, log);
 }

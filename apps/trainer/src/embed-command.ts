@@ -3,9 +3,8 @@
  * and `implicitrm bench` read in blocks (`--data <store>`), so large sets need not be re-encoded
  * per run nor fit in memory when training.
  */
-import { readFile } from "node:fs/promises";
-import { ConfigError, DataError } from "@implicitrm/core";
-import { FeatureStoreWriter, type RatingDirection, type StoreRows, indexGroups } from "@implicitrm/datasets";
+import { ConfigError } from "@implicitrm/core";
+import { FeatureStoreWriter, type RatingDirection, type StoreRows, formatSkipCounts, indexGroups, readDataFile } from "@implicitrm/datasets";
 import { CachedEncoder, type Encoder, createEncoder, embedRows } from "@implicitrm/encoders";
 import { numberFlag, parseFlags } from "./args.js";
 import { checkConfig } from "./config.js";
@@ -101,13 +100,8 @@ export async function writeStore(
   const kind = await sniffDataFile(spec);
   const base = { ...(opts.blockRows !== undefined ? { blockRows: opts.blockRows } : {}), ...(opts.overwrite ? { overwrite: true } : {}), source: spec };
   if (kind === "features") {
-    let text: string;
-    try {
-      text = await readFile(spec, "utf8");
-    } catch (e) {
-      throw new DataError(`cannot read the file: ${(e as Error).message}`, { file: spec });
-    }
-    const fs = parseFeaturesJsonl(text, spec);
+    const fs = parseFeaturesJsonl(await readDataFile(spec), spec, { onBadRow: s.onBadRow });
+    if (Object.keys(fs.skipped).length) log(`${spec}: ${formatSkipCounts(fs.skipped)}`);
     const w = FeatureStoreWriter.create(out, { ...base, dim: fs.dim, kind: "features", ...(fs.activity ? { activity: { dim: fs.activity.dim, ...(fs.activity.names ? { names: fs.activity.names } : {}) } } : {}) });
     try {
       w.append({
@@ -122,7 +116,7 @@ export async function writeStore(
       w.abort();
       throw e;
     }
-    return w.finish();
+    return w.finish({ skipped: fs.skipped as Record<string, number> });
   }
   const text = await readTextRows(spec, s, kind === "implicit-log" ? "log" : "rated", log);
   const rows = text.rows;

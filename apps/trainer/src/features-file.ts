@@ -8,79 +8,118 @@
  * position, user activity...), read by ImplicitRM's activity head and never by the reward head;
  * every row has it, with one length, or none does.
  */
-import { readFile } from "node:fs/promises";
-import { DataError, type FeatureSet, type SplitFeatureSets } from "@implicitrm/core";
-import { splitIndices, takeRows } from "@implicitrm/datasets";
+import { ConfigError, DataError, type FeatureSet, type SplitFeatureSets } from "@implicitrm/core";
+import { type BadRowPolicy, type SkipCause, type SkipCounts, formatSkipCounts, readDataFile, splitIndices, takeRows } from "@implicitrm/datasets";
 
-/** Parses a features JSONL text; every problem is a DataError naming the file, line and field. */
-export function parseFeaturesJsonl(text: string, file: string): FeatureSet {
+/** Options of {@link parseFeaturesJsonl}. */
+export interface FeaturesParseOptions {
+  /** 'fail' (default): the first bad row is a DataError with file, line and field; 'skip': bad rows are dropped and counted by cause. */
+  onBadRow?: BadRowPolicy;
+}
+
+class Skip {
+  constructor(readonly cause: SkipCause) {}
+}
+
+const fatalUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * Parses features JSONL (text, or bytes decoded as strict UTF-8 line by line); a bad row (bad
+ * UTF-8 or JSON, missing or non-finite features, a feature or activity count unlike the first
+ * good row's, r or rStar not 0/1, a repeated id) is a DataError naming the file, line and field,
+ * or with `onBadRow: 'skip'` is dropped and counted in `skipped` by cause.
+ */
+export function parseFeaturesJsonl(input: string | Uint8Array, file: string, opts: FeaturesParseOptions = {}): FeatureSet & { skipped: SkipCounts } {
+  const policy = opts.onBadRow ?? "fail";
+  if (policy !== "fail" && policy !== "skip") throw new ConfigError(`onBadRow must be "fail" or "skip" (got ${JSON.stringify(policy)})`);
+  const skipped: SkipCounts = {};
   const rows: Array<{ features: number[]; r: number; rStar?: number; group?: string; id: string; activity?: number[] }> = [];
+  const seen = new Set<string>();
   let dim = -1;
   let activityDim = -1;
-  const lines = text.split("\n");
+  const lines = typeof input === "string" ? input.split("\n") : splitLines(input);
   for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!.trim();
-    if (line === "") continue;
     const at = (field?: string) => ({ file, line: i + 1, ...(field ? { field } : {}) });
-    let obj: Record<string, unknown>;
-    try {
-      obj = JSON.parse(line);
-    } catch (e) {
-      throw new DataError(`not valid JSON (${(e as Error).message}); each line must be one JSON object`, at());
-    }
-    if (typeof obj !== "object" || obj === null || Array.isArray(obj)) throw new DataError("each line must be a JSON object", at());
-    const x = obj.features;
-    if (!Array.isArray(x) || x.length === 0) throw new DataError("missing or empty; expected an array of numbers", at("features"));
-    for (let j = 0; j < x.length; j++) {
-      if (typeof x[j] !== "number" || !Number.isFinite(x[j])) {
-        throw new DataError(`${JSON.stringify(x[j])} is not a finite number; clean or drop this row`, at(`features[${j}]`));
-      }
-    }
-    if (dim === -1) dim = x.length;
-    else if (x.length !== dim) throw new DataError(`has ${x.length} values but earlier rows have ${dim}`, at("features"));
-    const label = (field: "r" | "rStar", required: boolean) => {
-      const v = obj[field];
-      if (v === undefined && !required) return undefined;
-      if (v !== 0 && v !== 1) throw new DataError(`must be 0 or 1, got ${JSON.stringify(v)}`, at(field));
-      return v;
+    const problem = (cause: SkipCause, message: string, field?: string): never => {
+      if (policy === "skip") throw new Skip(cause);
+      throw new DataError(`${message} [${cause}]; fix the row or pass --on-bad-row skip to drop such rows`, at(field));
     };
-    const act = obj.activity;
-    if (act !== undefined) {
-      if (!Array.isArray(act) || act.length === 0) throw new DataError("must be a non-empty array of numbers", at("activity"));
-      for (let j = 0; j < act.length; j++) {
-        if (typeof act[j] !== "number" || !Number.isFinite(act[j])) {
-          throw new DataError(`${JSON.stringify(act[j])} is not a finite number; clean or drop this row`, at(`activity[${j}]`));
+    try {
+      let line = lines[i]!;
+      if (typeof line !== "string") {
+        try {
+          line = fatalUtf8.decode(line);
+        } catch {
+          problem("badUtf8", "the line is not valid UTF-8");
         }
       }
+      line = (line as string).trim();
+      if (line === "") continue;
+      let obj: Record<string, unknown>;
+      try {
+        obj = JSON.parse(line);
+      } catch (e) {
+        problem("badJson", `not valid JSON (${(e as Error).message}); each line must be one JSON object`);
+      }
+      if (typeof obj! !== "object" || obj! === null || Array.isArray(obj!)) problem("badJson", "each line must be a JSON object");
+      const x = obj!.features;
+      if (!Array.isArray(x) || x.length === 0) problem("missingField", "missing or empty; expected an array of numbers", "features");
+      const xs = x as unknown[];
+      for (let j = 0; j < xs.length; j++) {
+        if (typeof xs[j] !== "number" || !Number.isFinite(xs[j])) problem("wrongType", `${JSON.stringify(xs[j])} is not a finite number; clean or drop this row`, `features[${j}]`);
+      }
+      if (dim !== -1 && xs.length !== dim) problem("wrongType", `has ${xs.length} values but earlier rows have ${dim}`, "features");
+      const label = (field: "r" | "rStar", required: boolean) => {
+        const v = obj![field];
+        if (v === undefined && !required) return undefined;
+        if (v !== 0 && v !== 1) problem(v === undefined ? "missingField" : "outOfRange", `must be 0 or 1, got ${JSON.stringify(v)}`, field);
+        return v as number;
+      };
+      const act = obj!.activity;
+      if (act !== undefined) {
+        if (!Array.isArray(act) || act.length === 0) problem("wrongType", "must be a non-empty array of numbers", "activity");
+        const as = act as unknown[];
+        for (let j = 0; j < as.length; j++) {
+          if (typeof as[j] !== "number" || !Number.isFinite(as[j])) problem("wrongType", `${JSON.stringify(as[j])} is not a finite number; clean or drop this row`, `activity[${j}]`);
+        }
+      }
+      const actLen = act === undefined ? 0 : (act as number[]).length;
+      if (activityDim !== -1 && actLen !== activityDim) {
+        problem(
+          "wrongType",
+          activityDim === 0 || actLen === 0 ? "every row must have activity features, or none: earlier rows differ" : `has ${actLen} activity values but earlier rows have ${activityDim}`,
+          "activity",
+        );
+      }
+      const r = label("r", true)!;
+      const rStar = label("rStar", false);
+      const given = obj!.id;
+      if (given !== undefined && typeof given !== "string" && typeof given !== "number") problem("wrongType", `must be a string or a number, got ${JSON.stringify(given)}`, "id");
+      const id = given === undefined ? `${file}:${i + 1}` : String(given);
+      if (seen.has(id)) problem("duplicateId", `duplicate id ${JSON.stringify(id)}; ids must be unique`, "id");
+      seen.add(id);
+      dim = xs.length;
+      activityDim = actLen;
+      rows.push({
+        features: xs as number[],
+        r,
+        ...(rStar !== undefined ? { rStar } : {}),
+        ...(obj!.group !== undefined ? { group: String(obj!.group) } : {}),
+        id,
+        ...(act !== undefined ? { activity: act as number[] } : {}),
+      });
+    } catch (e) {
+      if (!(e instanceof Skip)) throw e;
+      skipped[e.cause] = (skipped[e.cause] ?? 0) + 1;
     }
-    const actLen = act === undefined ? 0 : (act as number[]).length;
-    if (activityDim === -1) activityDim = actLen;
-    else if (actLen !== activityDim) {
-      throw new DataError(
-        activityDim === 0 || actLen === 0
-          ? "every row must have activity features, or none: earlier rows differ"
-          : `has ${actLen} activity values but earlier rows have ${activityDim}`,
-        at("activity"),
-      );
-    }
-    const r = label("r", true)!;
-    const rStar = label("rStar", false);
-    rows.push({
-      features: x as number[],
-      r,
-      ...(rStar !== undefined ? { rStar } : {}),
-      ...(obj.group !== undefined ? { group: String(obj.group) } : {}),
-      id: typeof obj.id === "string" ? obj.id : `${file}:${i + 1}`,
-      ...(act !== undefined ? { activity: act as number[] } : {}),
-    });
   }
-  if (rows.length === 0) throw new DataError("the file holds no rows", { file });
+  if (rows.length === 0) throw new DataError(`the file holds no rows${Object.keys(skipped).length ? ` (${formatSkipCounts(skipped)})` : ""}`, { file });
   const n = rows.length;
   const features = new Float32Array(n * dim);
   rows.forEach((row, i) => {
     features.set(row.features, i * dim);
   });
-  const fs: FeatureSet = { n, dim, features, r: Uint8Array.from(rows, (row) => row.r), ids: rows.map((row) => row.id) };
+  const fs: FeatureSet & { skipped: SkipCounts } = { n, dim, features, r: Uint8Array.from(rows, (row) => row.r), ids: rows.map((row) => row.id), skipped };
   if (rows.every((row) => row.rStar !== undefined)) fs.rStar = Uint8Array.from(rows, (row) => row.rStar!);
   if (activityDim > 0) {
     const block = new Float32Array(n * activityDim);
@@ -97,19 +136,27 @@ export function parseFeaturesJsonl(text: string, file: string): FeatureSet {
   return fs;
 }
 
-/**
- * Reads a features JSONL file and splits it (seeded, prompt groups kept whole): with clean labels on
- * every row, 20 % test and the rest 80/20 train/validation; without, 80/20 train/validation and an
- * empty test split.
- */
-export async function loadFeaturesFile(path: string, seed: number): Promise<SplitFeatureSets> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (e) {
-    throw new DataError(`cannot read the file: ${(e as Error).message}`, { file: path });
+/** Lines of UTF-8 bytes (split at LF, a leading BOM dropped), left undecoded. */
+function splitLines(bytes: Uint8Array): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  let start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  for (let i = start; i <= bytes.length; i++) {
+    if (i === bytes.length || bytes[i] === 0x0a) {
+      out.push(bytes.subarray(start, i));
+      start = i + 1;
+    }
   }
-  const all = parseFeaturesJsonl(text, path);
+  return out;
+}
+
+/**
+ * Reads a features JSONL file (`.gz` allowed) and splits it (seeded, prompt groups kept whole):
+ * with clean labels on every row, 20 % test and the rest 80/20 train/validation; without, 80/20
+ * train/validation and an empty test split. Skipped rows (`onBadRow: 'skip'`) are reported to `log`.
+ */
+export async function loadFeaturesFile(path: string, seed: number, opts: FeaturesParseOptions = {}, log: (line: string) => void = () => {}): Promise<SplitFeatureSets> {
+  const all = parseFeaturesJsonl(await readDataFile(path), path, opts);
+  if (Object.keys(all.skipped).length) log(`${path}: ${formatSkipCounts(all.skipped)}`);
   const split = splitIndices(all.n, { seed, testFraction: all.rStar ? 0.2 : 0, ...(all.group ? { group: all.group } : {}) });
   return {
     name: path,

@@ -66,9 +66,9 @@ export interface BackendFailure {
 }
 
 /**
- * Thrown by a loader whose optional package is not installed. The message names the package and
- * how to install it; `'auto'` skips such a backend without a notice (it still appears in the
- * aggregated error when nothing starts).
+ * Thrown by a loader whose optional package is not installed, or that cannot exist in this runtime
+ * (a Node-only backend in a browser). The message names the package and what to do; `'auto'` skips
+ * such a backend without a notice (it still appears in the aggregated error when nothing starts).
  */
 export class BackendMissingError extends Error {
   /** The npm package that is missing. */

@@ -4,10 +4,12 @@
  * repository's CI: its install script downloads libtensorflow, which CI's machines cannot fetch.
  */
 import { importFailure, isNode } from "./node-util.js";
+import { BackendMissingError } from "./registry.js";
 
 /** Loads tfjs-node, which registers the tfjs backend `'tensorflow'`. */
 export async function loadTensorflow(): Promise<void> {
-  if (!isNode()) throw new Error("@tensorflow/tfjs-node runs in Node only; in browsers use 'webgpu' or 'wasm'");
+  // Not available here rather than failed: 'auto' in a browser passes over it without a notice.
+  if (!isNode()) throw new BackendMissingError("@tensorflow/tfjs-node", "@tensorflow/tfjs-node runs in Node only; in browsers use 'webgpu' or 'wasm'");
   // Through a variable: bundlers and vitest must not try to resolve an optional package.
   const pkg = "@tensorflow/tfjs-node";
   try {

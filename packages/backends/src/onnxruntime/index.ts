@@ -6,7 +6,7 @@
  * dependency.
  */
 import { setMlpKernel } from "@implicitrm/core";
-import type { BackendActivation } from "../registry.js";
+import { type BackendActivation, BackendMissingError } from "../registry.js";
 import { importFailure, isNode, nodeImport } from "../node-util.js";
 import { OrtBridge } from "./bridge.js";
 import { ortMlpKernel } from "./kernel.js";
@@ -31,7 +31,8 @@ export function onnxruntimeBridge(): OrtBridge | undefined {
  * the onnxruntime worker, and returns the activation that installs the heads' kernel.
  */
 export async function loadOnnxruntime(loadWasm: () => Promise<void>): Promise<BackendActivation> {
-  if (!isNode()) throw new Error("onnxruntime-node runs in Node only; in browsers use 'webgpu' or 'wasm'");
+  // Not available here rather than failed: 'auto' in a browser passes over it without a notice.
+  if (!isNode()) throw new BackendMissingError("onnxruntime-node", "onnxruntime-node runs in Node only; in browsers use 'webgpu' or 'wasm'");
   const { createRequire } = await nodeImport<typeof import("node:module")>("node:module");
   try {
     createRequire(import.meta.url).resolve("onnxruntime-node");

@@ -296,9 +296,9 @@ export async function train(data: TrainData, options: Partial<TrainOptions> = {}
       seconds: secondsBefore + (Date.now() - started) / 1000,
     };
   };
-  const checkpoint = async (state: TrainState, info: CheckpointInfo): Promise<void> => {
-    if (!hooks.onCheckpoint) return;
-    const where = await hooks.onCheckpoint(state, info);
+  const checkpoint = async (state: () => Promise<TrainState>, info: CheckpointInfo): Promise<void> => {
+    if (!hooks.onCheckpoint) return; // no state is gathered when nobody takes it
+    const where = await hooks.onCheckpoint(await state(), info);
     if (typeof where === "string") lastCheckpoint = where;
   };
 
@@ -362,7 +362,7 @@ export async function train(data: TrainData, options: Partial<TrainOptions> = {}
         }
         const stop = hooks.signal?.aborted === true;
         if (stop || (checkpointEvery > 0 && steps % checkpointEvery === 0)) {
-          await checkpoint(await snapshot(epoch, batches, sums, rngState), { reason: stop ? "interrupt" : "steps", step: steps });
+          await checkpoint(() => snapshot(epoch, batches, sums, rngState), { reason: stop ? "interrupt" : "steps", step: steps });
         }
         if (stop) {
           interrupted = true;
@@ -401,7 +401,7 @@ export async function train(data: TrainData, options: Partial<TrainOptions> = {}
       hooks.onEpoch?.(record);
       if (sinceBest >= o.patience) stoppedEarly = true;
       finished = stoppedEarly || epoch === o.epochs;
-      await checkpoint(await snapshot(epoch + 1, 0, new Map(), []), { reason: "evaluation", step: steps, improved });
+      await checkpoint(() => snapshot(epoch + 1, 0, new Map(), []), { reason: "evaluation", step: steps, improved });
       await yieldToEventLoop();
       lastYield = Date.now();
       if (hooks.signal?.aborted && !finished) {

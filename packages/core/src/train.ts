@@ -121,10 +121,10 @@ export interface TrainHooks {
   /**
    * Receives the run's state (see {@link TrainState}) every `checkpointEvery` steps, after every
    * evaluation, and when `signal` stops the run; awaited before training goes on. It may return a
-   * description of where the state went (a file name), which a divergence error names as the last
+   * description of where the state went (a file name; other values are ignored), which a divergence error names as the last
    * good checkpoint.
    */
-  onCheckpoint?: (state: TrainState, info: CheckpointInfo) => Promise<string | undefined> | string | undefined | void;
+  onCheckpoint?: (state: TrainState, info: CheckpointInfo) => unknown;
   /** Steps between two 'steps' checkpoints (default 0: checkpoints at evaluations only). */
   checkpointEvery?: number;
   /** Description of a checkpoint written before this call (a resumed run's), for divergence errors. */

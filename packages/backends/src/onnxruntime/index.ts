@@ -8,8 +8,7 @@
 import { setMlpKernel } from "@implicitrm/core";
 import { type BackendActivation, BackendMissingError } from "../registry.js";
 import { importFailure, isNode, nodeImport } from "../node-util.js";
-import { OrtBridge } from "./bridge.js";
-import { ortMlpKernel } from "./kernel.js";
+import type { OrtBridge } from "./bridge.js";
 
 /** Settings of the `'onnxruntime'` loader; read when the backend is first initialised. */
 export interface OnnxruntimeSettings {
@@ -46,7 +45,10 @@ export async function loadOnnxruntime(loadWasm: () => Promise<void>): Promise<Ba
   }
   const os = await nodeImport<typeof import("node:os")>("node:os");
   const threads = onnxruntimeSettings.threads ?? (typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length);
-  bridge = await OrtBridge.start(threads);
+  // Imported here, not at the top: the bridge needs node:worker_threads, which browser bundles lack.
+  const { OrtBridge: Bridge } = await import("./bridge.js");
+  const { ortMlpKernel } = await import("./kernel.js");
+  bridge = await Bridge.start(threads);
   const kernel = ortMlpKernel(bridge);
   return {
     tfjsBackend: "wasm",

@@ -28,4 +28,7 @@ if (installedPnpmVersion() !== pinnedPnpm) {
 process.env.ONNXRUNTIME_NODE_INSTALL = "skip";
 process.env.ONNXRUNTIME_NODE_INSTALL_CUDA = "skip";
 runPnpm(["install", "--frozen-lockfile", "--prefer-offline", "--reporter=append-only"]);
-runPnpm(["exec", "turbo", "run", "build", "--output-logs=errors-only"]);
+// `node scripts/setup.mjs <package>...` builds only that package and its dependencies (the demo
+// needs the CLI, not the docs site); without arguments everything is built.
+const filters = process.argv.slice(2).map((f) => `--filter=${f}`);
+runPnpm(["exec", "turbo", "run", "build", "--output-logs=errors-only", ...filters]);

@@ -37,7 +37,7 @@ Options:
   --seeds <n>            number of seeds, 1..n (default 3)
   --out <file.json>      write the rows as JSON, and the table as <file>.md beside it (atomically)
   --markdown <file.md>   also write the table to a file
-  --backend <name>       auto | cpu | wasm (default auto)
+  --backend <name>       auto (default: the fastest that starts) | cpu | wasm | onnxruntime | webgpu | tensorflow
   --epochs <n>  --patience <n>  --lr <x>  --batch-size <n>  --hidden <a,b>
   --sampling <s>         positives+k (default) | full: every row once per epoch, for every method
   --k <n>                negatives per positive under positives+k (default 4)

@@ -3,15 +3,17 @@
  * Every key is checked; an unknown key or a bad value is a ConfigError naming the file and the key.
  */
 import { readFile } from "node:fs/promises";
+import { listBackends } from "@implicitrm/backends";
 import { ConfigError, DEFAULT_TRAIN_OPTIONS, type TrainOptions, resolveTrainOptions } from "@implicitrm/core";
 import { DEFAULT_DATA_SETTINGS, type DataSettings } from "./data.js";
 
-export type BackendChoice = "auto" | "cpu" | "wasm";
+/** 'auto' or a registered backend name (cpu, wasm, onnxruntime, webgpu, tensorflow; see @implicitrm/backends). */
+export type BackendChoice = string;
 
 export interface TrainerConfig extends TrainOptions, DataSettings {
   /** Dataset spec: 'synthetic' (default), a features/log/rated data file, or hf:owner/name. */
   data: string;
-  /** Compute backend (default 'auto': wasm if it starts, else cpu). */
+  /** Compute backend (default 'auto': the fastest registered backend that starts, see @implicitrm/backends). */
   backend: BackendChoice;
   /** Checkpoint directory to write (default 'runs/<objective>-seed<seed>'). */
   out: string | null;
@@ -25,7 +27,6 @@ export const DEFAULT_TRAINER_CONFIG: Readonly<TrainerConfig> = Object.freeze({
   out: null,
 });
 
-const BACKENDS: readonly BackendChoice[] = ["auto", "cpu", "wasm"];
 
 /** Reads a JSON config file; its keys must be TrainerConfig keys. */
 export async function readConfigFile(path: string): Promise<Partial<TrainerConfig>> {
@@ -54,8 +55,11 @@ export function checkConfig(values: Record<string, unknown>, source: string): Pa
     if (!known.includes(key)) throw new ConfigError(`${source}: unknown key "${key}"; known keys: ${known.join(", ")}`);
   }
   const cfg = values as Partial<TrainerConfig>;
-  if (cfg.backend !== undefined && !BACKENDS.includes(cfg.backend)) {
-    throw new ConfigError(`${source}: "backend" must be one of ${BACKENDS.join(", ")}, got ${JSON.stringify(cfg.backend)}`);
+  if (cfg.backend !== undefined) {
+    const known = ["auto", ...listBackends().map((b) => b.name)];
+    if (!known.includes(cfg.backend)) {
+      throw new ConfigError(`${source}: "backend" must be one of ${known.join(", ")}, got ${JSON.stringify(cfg.backend)}`);
+    }
   }
   for (const key of ["alpha", "observationRate"] as const) {
     const v = cfg[key];

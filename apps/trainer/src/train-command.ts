@@ -26,7 +26,7 @@ Options:
                          a features file (JSONL: {"features": [...], "r": 0|1, "rStar"?: 0|1} per line);
                          or a feature store directory written by \`implicitrm embed\` (read in blocks)
   --objective <name>     ${listObjectives().join(" | ")} (default implicitrm)
-  --backend <name>       auto | cpu | wasm (default auto)
+  --backend <name>       auto (default: the fastest that starts) | cpu | wasm | onnxruntime | webgpu | tensorflow
   --out <dir>            checkpoint directory (default runs/<objective>-seed<seed>)
   --seed <n>             seed of data simulation, initialisation and shuffling (default 42)
   --epochs <n>  --patience <n>  --lr <x>  --batch-size <n>  --weight-decay <x>

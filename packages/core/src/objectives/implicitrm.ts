@@ -4,7 +4,8 @@ import { type Smoothing, strataPosteriors } from "../posteriors.js";
 import { numberIn, oneOf } from "./registry.js";
 import { DataError } from "../errors.js";
 import type { RowSource } from "../types.js";
-import type { HeadInput, HeadName, HeadSpec, LossParts, Objective, OptionCheck } from "./types.js";
+import { headLogits } from "./common.js";
+import type { HeadInput, HeadName, HeadSpec, LossParts, Objective, ObjectiveBatch, OptionCheck } from "./types.js";
 
 export interface ImplicitRMLossInput {
   /** f_θ(x), the reward head's logits. */
@@ -220,6 +221,30 @@ export const IMPLICITRM_CHECKS = {
   sampleWeights: oneOf("importance", "none"),
 } as const;
 
+/**
+ * ImplicitRM's loss for one batch with the objective's options (shared by implicitrm and its
+ * recrec-i ablation, which differ only in the activity head): importance weights are applied when
+ * `sampleWeights` is 'importance', and the activity prior always sees them.
+ */
+export function implicitRMObjectiveLoss(batch: ObjectiveBatch, o: ImplicitRMOptions, objective: string): LossParts {
+  return implicitRMLoss({
+    rewardLogits: headLogits(batch, "reward", objective),
+    activityLogits: headLogits(batch, "activity", objective),
+    r: batch.r,
+    lambdaObs: o.lambdaObs,
+    eps: o.eps,
+    smoothing: o.smoothing,
+    activityPrior: o.activityPrior,
+    ...(batch.weight && o.sampleWeights === "importance" ? { weight: batch.weight } : {}),
+    ...(batch.weight ? { priorWeight: batch.weight } : {}),
+  }) as LossParts;
+}
+
+/** Per-row held-out NLL of r under σ(f)·σ(g), the model-selection criterion of both. */
+export function implicitRMObservedNll(batch: ObjectiveBatch, objective: string): tf.Tensor1D {
+  return observedNll(headLogits(batch, "reward", objective), headLogits(batch, "activity", objective), batch.r) as tf.Tensor1D;
+}
+
 export const implicitrm: Objective<ImplicitRMOptions> = {
   name: "implicitrm",
   summary: "ImplicitRM: EM over the four latent groups (PA, PP, NA, NP) with reward and activity heads",
@@ -231,19 +256,9 @@ export const implicitrm: Objective<ImplicitRMOptions> = {
   prepare: prepareActivityPrior,
   samplingLabel: "r",
   loss(batch, o): LossParts {
-    return implicitRMLoss({
-      rewardLogits: batch.logits.reward!,
-      activityLogits: batch.logits.activity!,
-      r: batch.r,
-      lambdaObs: o.lambdaObs,
-      eps: o.eps,
-      smoothing: o.smoothing,
-      activityPrior: o.activityPrior,
-      ...(batch.weight && o.sampleWeights === "importance" ? { weight: batch.weight } : {}),
-      ...(batch.weight ? { priorWeight: batch.weight } : {}),
-    }) as LossParts;
+    return implicitRMObjectiveLoss(batch, o, "implicitrm");
   },
   observedNll(batch) {
-    return observedNll(batch.logits.reward!, batch.logits.activity!, batch.r) as tf.Tensor1D;
+    return implicitRMObservedNll(batch, "implicitrm");
   },
 };

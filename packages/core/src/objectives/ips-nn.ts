@@ -1,8 +1,5 @@
-import * as tf from "@tensorflow/tfjs-core";
-import { weightedMean } from "../math.js";
-import { PROPENSITY_CHECKS, PROPENSITY_DEFAULTS, headLogits, propensityOf } from "./common.js";
-import { type IpsOptions, ipsPerRow } from "./ips.js";
-import type { LossParts, Objective } from "./types.js";
+import { type IpsOptions, ipsObjective } from "./ips.js";
+import type { Objective } from "./types.js";
 
 /**
  * ips-nn: Rel-MF with the negative weight clipped at zero,
@@ -12,17 +9,4 @@ import type { LossParts, Objective } from "./types.js";
  * Kiryo et al. 2017) removes that at the price of a bias towards positives. Options
  * and selection as for `ips` (`propensity` 'oracle', `clipMin` 0.05).
  */
-export const ipsNn: Objective<IpsOptions> = {
-  name: "ips-nn",
-  summary: "Rel-MF with the negative weight 1 − r/π clipped at 0",
-  heads: ["reward"],
-  needs: { propensity: true },
-  defaults: PROPENSITY_DEFAULTS,
-  checks: PROPENSITY_CHECKS,
-  samplingLabel: "r",
-  loss(batch): LossParts {
-    const f = headLogits(batch, "reward", "ips-nn");
-    const pi = propensityOf(batch, "ips-nn");
-    return tf.tidy(() => ({ total: weightedMean(ipsPerRow(f, batch.r, pi, true), batch.weight) }));
-  },
-};
+export const ipsNn: Objective<IpsOptions> = ipsObjective("ips-nn", "Rel-MF with the negative weight 1 − r/π clipped at 0", true);

@@ -29,17 +29,26 @@ export type IpsOptions = PropensityOptions;
  * `propensity` (default 'oracle'), `clipMin` (default 0.05). Selected on the same loss on the
  * validation rows (its own risk estimate).
  */
-export const ips: Objective<IpsOptions> = {
-  name: "ips",
-  summary: "Rel-MF: BCE against r/π (inverse propensity; Saito et al. WSDM 2020)",
-  heads: ["reward"],
-  needs: { propensity: true },
-  defaults: PROPENSITY_DEFAULTS,
-  checks: PROPENSITY_CHECKS,
-  samplingLabel: "r",
-  loss(batch): LossParts {
-    const f = headLogits(batch, "reward", "ips");
-    const pi = propensityOf(batch, "ips");
-    return tf.tidy(() => ({ total: weightedMean(ipsPerRow(f, batch.r, pi), batch.weight) }));
-  },
-};
+export const ips: Objective<IpsOptions> = ipsObjective(
+  "ips",
+  "Rel-MF: BCE against r/π (inverse propensity; Saito et al. WSDM 2020)",
+  false,
+);
+
+/** The ips-style objective `name`, with the negative weight clipped at 0 when `nonNegative` (ips-nn). */
+export function ipsObjective(name: string, summary: string, nonNegative: boolean): Objective<IpsOptions> {
+  return {
+    name,
+    summary,
+    heads: ["reward"],
+    needs: { propensity: true },
+    defaults: PROPENSITY_DEFAULTS,
+    checks: PROPENSITY_CHECKS,
+    samplingLabel: "r",
+    loss(batch): LossParts {
+      const f = headLogits(batch, "reward", name);
+      const pi = propensityOf(batch, name);
+      return tf.tidy(() => ({ total: weightedMean(ipsPerRow(f, batch.r, pi, nonNegative), batch.weight) }));
+    },
+  };
+}

@@ -1,9 +1,14 @@
-import { observedNll } from "../math.js";
-import { type ImplicitRMOptions, IMPLICITRM_CHECKS, IMPLICITRM_DEFAULTS, activityHeadSpec, implicitRMLoss, prepareActivityPrior } from "./implicitrm.js";
+import {
+  type ImplicitRMOptions,
+  IMPLICITRM_CHECKS,
+  IMPLICITRM_DEFAULTS,
+  activityHeadSpec,
+  implicitRMObjectiveLoss,
+  implicitRMObservedNll,
+  prepareActivityPrior,
+} from "./implicitrm.js";
 import { oneOf } from "./registry.js";
-import { headLogits } from "./common.js";
 import type { LossParts, Objective } from "./types.js";
-import type * as tf from "@tensorflow/tfjs-core";
 
 /**
  * recrec-i: the ablation of ImplicitRM with one global, learnable activity logit c instead of the
@@ -28,19 +33,9 @@ export const recrecI: Objective<ImplicitRMOptions> = {
   prepare: prepareActivityPrior,
   samplingLabel: "r",
   loss(batch, o): LossParts {
-    return implicitRMLoss({
-      rewardLogits: headLogits(batch, "reward", "recrec-i"),
-      activityLogits: headLogits(batch, "activity", "recrec-i"),
-      r: batch.r,
-      lambdaObs: o.lambdaObs,
-      eps: o.eps,
-      smoothing: o.smoothing,
-      activityPrior: o.activityPrior,
-      ...(batch.weight && o.sampleWeights === "importance" ? { weight: batch.weight } : {}),
-      ...(batch.weight ? { priorWeight: batch.weight } : {}),
-    }) as LossParts;
+    return implicitRMObjectiveLoss(batch, o, "recrec-i");
   },
   observedNll(batch) {
-    return observedNll(headLogits(batch, "reward", "recrec-i"), headLogits(batch, "activity", "recrec-i"), batch.r) as tf.Tensor1D;
+    return implicitRMObservedNll(batch, "recrec-i");
   },
 };

@@ -21,7 +21,7 @@ export {
   type CheckpointHeader,
   type CheckpointWriterOptions,
   TRAINER_VERSION,
-  canonicalJson,
+  NOT_HASHED,
   checkpointFileName,
   configHash,
   decodeCheckpoint,

@@ -16,6 +16,7 @@
  * so that name order is training order; the last K and the best (the latest evaluation that
  * improved the selection loss) are kept.
  */
+import { canonicalJson } from "@implicitrm/encoders";
 import { createHash } from "node:crypto";
 import { readFileSync, readdirSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -64,20 +65,8 @@ export interface CheckpointHeader {
   data: { trainRows: number; dim: number };
 }
 
-/** JSON with object keys sorted at every level (equal values, equal strings). */
-export function canonicalJson(v: unknown): string {
-  if (v === null || typeof v !== "object") return JSON.stringify(v) ?? "null";
-  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(",")}]`;
-  const o = v as Record<string, unknown>;
-  return `{${Object.keys(o)
-    .filter((k) => o[k] !== undefined)
-    .sort()
-    .map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`)
-    .join(",")}}`;
-}
-
 /** Config keys that do not change what a run computes (where it writes, how it reports). */
-const NOT_HASHED = new Set(["out", "backend"]);
+export const NOT_HASHED: ReadonlySet<string> = new Set(["out", "backend"]);
 
 /** SHA-256 (hex) of the config keys that determine a run's result: everything but where it writes and the backend. */
 export function configHash(config: Record<string, unknown>): string {

@@ -10,7 +10,8 @@ import { DATA_FLAGS, DATA_HELP, dataSettingsFromFlags } from "./data-flags.js";
 import { writeCheckpoint } from "./checkpoint.js";
 import { createProgress } from "./progress.js";
 import { trainAndEvaluate } from "./run.js";
-import { CHECKPOINT_DIR, CheckpointWriter, canonicalJson, configHash, latestCheckpoint, listCheckpoints, readCheckpointFile } from "./state-file.js";
+import { canonicalJson } from "@implicitrm/encoders";
+import { CHECKPOINT_DIR, CheckpointWriter, NOT_HASHED, configHash, latestCheckpoint, listCheckpoints, readCheckpointFile } from "./state-file.js";
 
 export const TRAIN_HELP = `Usage: implicitrm train [options]
 
@@ -176,7 +177,7 @@ function resumeFrom(
   const config = { ...DEFAULT_TRAINER_CONFIG, ...saved, ...given, out: dir } as TrainerConfig;
   if (configHash(config as unknown as Record<string, unknown>) !== found.header.configHash) {
     const keys = [...new Set([...Object.keys(saved), ...Object.keys(given)])].filter(
-      (k) => k !== "out" && k !== "backend" && canonicalJson((saved as unknown as Record<string, unknown>)[k]) !== canonicalJson((config as unknown as Record<string, unknown>)[k]),
+      (k) => !NOT_HASHED.has(k) && canonicalJson((saved as unknown as Record<string, unknown>)[k]) !== canonicalJson((config as unknown as Record<string, unknown>)[k]),
     );
     const diff = keys.map((k) => `${k}: ${JSON.stringify((saved as unknown as Record<string, unknown>)[k])} in the checkpoint, ${JSON.stringify((config as unknown as Record<string, unknown>)[k])} now`);
     if (allowChange) {

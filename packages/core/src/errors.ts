@@ -53,6 +53,37 @@ export class DivergenceError extends TrainingError {
   }
 }
 
+/**
+ * An optional package that a feature needs is not installed (`installed: false`), or is installed
+ * but failed to load (`installed: true`, the cause kept). The message names the package and the
+ * install command. Backends' `'auto'` passes over a backend whose package is not installed.
+ */
+export class MissingDependencyError extends ImplicitRMError {
+  /** The npm package that is missing or broken. */
+  readonly packageName: string;
+  /** False when the package is not installed at all; true when it is but did not load. */
+  readonly installed: boolean;
+  constructor(packageName: string, message: string, options?: { cause?: unknown; installed?: boolean }) {
+    super("E_MISSING_DEPENDENCY", message, options);
+    this.packageName = packageName;
+    this.installed = options?.installed ?? false;
+  }
+}
+
+/**
+ * A file-system operation failed (no space, read-only, permission, a path that is not a
+ * directory). The message names the path and the operation; `errno` is Node's code (ENOSPC, ...).
+ */
+export class FileError extends ImplicitRMError {
+  readonly path: string;
+  readonly errno: string | undefined;
+  constructor(message: string, path: string, errno?: string, options?: { cause?: unknown }) {
+    super("E_FILE", message, options);
+    this.path = path;
+    this.errno = errno;
+  }
+}
+
 export interface DataLocation {
   file?: string;
   line?: number;

@@ -4,7 +4,7 @@
  * backward graph that turns ∂L/∂logits into every kernel's and bias's gradient (no gradient for the
  * input rows: they are data). Gemm runs in onnxruntime's MLAS with the CPU's widest vectors.
  */
-import { type OnnxGraph, type OnnxNode, encodeModel } from "./onnx-writer.js";
+import { type OnnxModel, type OnnxNode, OnnxType, writeOnnxModel } from "@implicitrm/core/onnx";
 
 /** Shape of an MLP head: input width D and hidden widths. */
 export interface MlpShape {
@@ -35,14 +35,14 @@ export function forwardModel(s: MlpShape): Uint8Array {
     const z = l === L - 1 ? "logits" : `z${l + 1}`;
     nodes.push({ op: "Gemm", inputs: [prev, `w${l}`, `b${l}`], outputs: [z] });
     if (l < L - 1) {
-      nodes.push({ op: "LeakyRelu", inputs: [z], outputs: [`a${l + 1}`], attrs: { alpha: { f: s.slope } } });
+      nodes.push({ op: "LeakyRelu", inputs: [z], outputs: [`a${l + 1}`], attrs: { alpha: { float: s.slope } } });
       prev = `a${l + 1}`;
     }
   }
   const outputs = [{ name: "logits", shape: ["n", 1] as Array<number | string> }];
   for (let l = 1; l < L; l++) outputs.push({ name: `a${l}`, shape: ["n", sizes[l]!] });
-  const graph: OnnxGraph = { name: "mlp_forward", nodes, inputs, outputs };
-  return encodeModel(graph);
+  const graph: OnnxModel = { graphName: "mlp_forward", opset: 13, producer: "@implicitrm/backends", nodes, inputs, outputs };
+  return writeOnnxModel(graph);
 }
 
 /**
@@ -61,10 +61,10 @@ export function backwardModel(s: MlpShape): Uint8Array {
   let d = "dlogits";
   for (let l = L - 1; l >= 0; l--) {
     const a = l === 0 ? "x" : `a${l}`;
-    nodes.push({ op: "Gemm", inputs: [a, d], outputs: [`gw${l}`], attrs: { transA: { i: 1 } } });
-    nodes.push({ op: "ReduceSum", inputs: [d, "axis0"], outputs: [`gb${l}`], attrs: { keepdims: { i: 0 } } });
+    nodes.push({ op: "Gemm", inputs: [a, d], outputs: [`gw${l}`], attrs: { transA: 1 } });
+    nodes.push({ op: "ReduceSum", inputs: [d, "axis0"], outputs: [`gb${l}`], attrs: { keepdims: 0 } });
     if (l > 0) {
-      nodes.push({ op: "Gemm", inputs: [d, `w${l}`], outputs: [`da${l}`], attrs: { transB: { i: 1 } } });
+      nodes.push({ op: "Gemm", inputs: [d, `w${l}`], outputs: [`da${l}`], attrs: { transB: 1 } });
       nodes.push({ op: "Greater", inputs: [a, "zero"], outputs: [`pos${l}`] });
       nodes.push({ op: "Mul", inputs: [`da${l}`, "slope"], outputs: [`dneg${l}`] });
       nodes.push({ op: "Where", inputs: [`pos${l}`, `da${l}`, `dneg${l}`], outputs: [`dz${l}`] });
@@ -73,16 +73,18 @@ export function backwardModel(s: MlpShape): Uint8Array {
   }
   const outputs: Array<{ name: string; shape: Array<number | string> }> = [];
   for (let l = 0; l < L; l++) outputs.push({ name: `gw${l}`, shape: [sizes[l]!, sizes[l + 1]!] }, { name: `gb${l}`, shape: [sizes[l + 1]!] });
-  const graph: OnnxGraph = {
-    name: "mlp_backward",
+  const graph: OnnxModel = {
+    graphName: "mlp_backward",
+    opset: 13,
+    producer: "@implicitrm/backends",
     nodes,
     inputs,
     outputs,
     initializers: [
-      { name: "axis0", dims: [1], int64s: [0] },
-      { name: "zero", dims: [], floats: [0] },
-      { name: "slope", dims: [], floats: [s.slope] },
+      { name: "axis0", type: OnnxType.INT64, dims: [1], data: new BigInt64Array([0n]) },
+      { name: "zero", type: OnnxType.FLOAT, dims: [], data: new Float32Array([0]) },
+      { name: "slope", type: OnnxType.FLOAT, dims: [], data: new Float32Array([s.slope]) },
     ],
   };
-  return encodeModel(graph);
+  return writeOnnxModel(graph);
 }

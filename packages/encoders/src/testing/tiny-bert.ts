@@ -10,7 +10,7 @@
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Rng } from "@implicitrm/core/random";
-import { type OnnxNode, type OnnxTensor, OnnxType, writeOnnxModel } from "./onnx.js";
+import { type OnnxNode, type OnnxTensor, OnnxType, writeOnnxModel } from "@implicitrm/core/onnx";
 
 /** Options for {@link writeTinyBertModel}; every field has a default. */
 export interface TinyBertOptions {
@@ -271,6 +271,8 @@ export function buildTinyBertOnnx(opts: {
     inputs: [ids("input_ids"), ids("attention_mask"), ids("token_type_ids")],
     outputs: [{ name: "last_hidden_state", type: OnnxType.FLOAT, shape: ["batch_size", "sequence_length", H] }],
     docString: "Tiny BERT-shaped test model with random weights (not a trained model).",
+    producer: "@implicitrm/encoders/testing",
+    producerVersion: "1",
   });
 }
 

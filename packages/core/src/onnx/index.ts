@@ -1,0 +1,16 @@
+/**
+ * `@implicitrm/core/onnx`: the ONNX model writer that backends (the MLP heads' graphs) and encoders
+ * (the tiny BERT test fixture) build their graphs with. No Node built-in and no tfjs import.
+ * @internal Shared by this repository's packages; not part of the public API, may change in any release.
+ */
+export {
+  ONNX_IR_VERSION,
+  type OnnxAttribute,
+  type OnnxModel,
+  type OnnxNode,
+  type OnnxTensor,
+  OnnxType,
+  type OnnxTypeCode,
+  type OnnxValueInfo,
+  writeOnnxModel,
+} from "./writer.js";

@@ -14,7 +14,7 @@ import {
   l2normalizeRow,
   throwIfAborted,
 } from "./encoder.js";
-import { importOptional } from "./optional.js";
+import { importOptional, isNode } from "@implicitrm/core/runtime";
 
 /** How token vectors become one text vector: mean over real tokens, the first token, or the last real token. */
 export type Pooling = "mean" | "cls" | "last";
@@ -149,8 +149,14 @@ interface TfModule {
 }
 
 const TRANSFORMERS = "@huggingface/transformers";
+/** What the missing-package error says about transformers.js (an optional peer dependency). */
+const TRANSFORMERS_PACKAGE = {
+  name: TRANSFORMERS,
+  version: "^4.3.1",
+  feature: "TransformerEncoder",
+  note: ` (or \`pnpm add ${TRANSFORMERS}\`) next to @implicitrm/encoders, as an optional peer dependency`,
+};
 const DTYPE_PREFERENCE: Exclude<Dtype, "auto">[] = ["fp32", "q8", "int8", "uint8", "fp16", "q4", "bnb4", "q4f16"];
-const isNode = typeof process !== "undefined" && typeof process.versions?.node === "string";
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /** transformers.js's `env` is global: loads that change it run one at a time. */
@@ -209,16 +215,17 @@ export class TransformerEncoder implements Encoder {
   }
 
   /**
-   * Loads tokenizer and model. Rejects with a ConfigError for: @huggingface/transformers not
-   * installed; a model directory that does not exist; a model without the needed files (listing
-   * what is missing and what is there) or without the requested dtype; a hub model not available
+   * Loads tokenizer and model. Rejects with a MissingDependencyError when @huggingface/transformers
+   * is not installed (or does not load), and with a ConfigError for: a model directory that does
+   * not exist; a model without the needed files (listing what is missing and what is there) or
+   * without the requested dtype; a hub model not available
    * locally while `allowRemoteModels` is false; a tokenizer whose vocabulary does not fit the
    * model's embedding table (config `vocab_size`, and a one-token forward pass with the largest
    * token id); a device that cannot start; bad option values.
    */
   static async load(opts: TransformerEncoderOptions): Promise<TransformerEncoder> {
     const o = validateOptions(opts);
-    const tf = await importOptional<TfModule>(TRANSFORMERS, "TransformerEncoder", "^4.3.1");
+    const tf = await importOptional<TfModule>(TRANSFORMERS, TRANSFORMERS_PACKAGE);
     const src = await resolveSource(o.model, o.localModelPath);
     const local = src.local ? await inspectLocalModel(src.ref, o.modelFileName) : null;
     const emit = o.onProgress;
@@ -728,7 +735,7 @@ function validateOptions(opts: TransformerEncoderOptions): ResolvedOptions {
 }
 
 function deviceCandidates(device: Device): string[] {
-  if (isNode) {
+  if (isNode()) {
     if (device === "wasm") {
       throw new ConfigError(
         "device 'wasm' runs in browsers (onnxruntime-web); in Node transformers.js uses onnxruntime-node: use 'cpu' (or 'auto')",
@@ -744,7 +751,7 @@ function deviceCandidates(device: Device): string[] {
 /** Resolves `model` to a local directory or a hub id; rejects for a path-like model that does not exist. */
 async function resolveSource(model: string, localModelPath: string | undefined): Promise<ModelSource> {
   const pathLike = /^(\/|\.{1,2}[\\/]|~|[A-Za-z]:[\\/])/.test(model) || model.includes("\\") || model === "." || model === "..";
-  if (!isNode) return { ref: model, local: false, name: model };
+  if (!isNode()) return { ref: model, local: false, name: model };
   const { existsSync, statSync } = await import("node:fs");
   const { resolve, basename, join } = await import("node:path");
   const isDir = (p: string) => existsSync(p) && statSync(p).isDirectory();

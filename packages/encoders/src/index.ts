@@ -21,12 +21,12 @@ export { type CreateEncoderOptions, type EmbedRowsOptions, createEncoder, embedR
 export { type EncodeOptions, type EncodeProgress, type Encoder, type TextPair, encodePairs } from "./encoder.js";
 export { HashingEncoder, type HashingEncoderOptions } from "./hashing.js";
 export { StaticEncoder, type StaticEncoderOptions, type StaticEncoderStats } from "./static.js";
-export {
-  type Device,
-  type Dtype,
-  type Pooling,
-  TransformerEncoder,
-  type TransformerEncoderOptions,
-  type TransformerProgress,
-  type TransformerStats,
-} from "./transformer.js";
+export type {
+  Device,
+  Dtype,
+  Pooling,
+  TransformerEncoderOptions,
+  TransformerProgress,
+  TransformerStats,
+} from "./transformer/options.js";
+export { TransformerEncoder } from "./transformer/transformer-encoder.js";

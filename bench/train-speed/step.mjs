@@ -18,6 +18,7 @@ import { fileURLToPath } from "node:url";
 const repo = fileURLToPath(new URL("../../", import.meta.url));
 const core = await import(join(repo, "packages/core/dist/index.js"));
 const backends = await import(join(repo, "packages/backends/dist/index.js"));
+const { onnxruntimeBridge } = await import(join(repo, "packages/backends/dist/onnxruntime/index.js"));
 const tf = await import(createRequire(join(repo, "packages/core/package.json")).resolve("@tensorflow/tfjs-core"));
 
 const args = process.argv.slice(2);
@@ -49,7 +50,7 @@ function data(n) {
 
 const sync = !(tf.getBackend() === "webgpu" && typeof globalThis.OffscreenCanvas === "undefined");
 const perEpoch = 16;
-const out = { backend, dim, batch, hidden, loop: sync ? "core train()" : "written-out step", threads: backends.onnxruntimeBridge()?.threads ?? 1 };
+const out = { backend, dim, batch, hidden, loop: sync ? "core train()" : "written-out step", threads: onnxruntimeBridge()?.threads ?? 1 };
 
 if (sync) {
   const trainSet = data(perEpoch * batch);

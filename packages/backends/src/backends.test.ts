@@ -98,7 +98,7 @@ describe("cpu and wasm backends in Node", () => {
     );
     expect(err).toBeInstanceOf(BackendError);
     expect(err?.failures[0]?.missing).toBe(true);
-    expect(err?.message).toContain("package @tensorflow/tfjs-node is not installed; install it with `npm i @tensorflow/tfjs-node@4.22.0`");
+    expect(err?.message).toContain("the optional package @tensorflow/tfjs-node (4.22.0), which is not installed: run `npm install @tensorflow/tfjs-node@4.22.0`");
     expect(err?.message).toContain("downloads the libtensorflow C library");
   });
 

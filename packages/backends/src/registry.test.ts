@@ -2,7 +2,8 @@
 // keep these cases independent; tfjs's own backend state is global, so tests run sequentially.
 import * as tf from "@tensorflow/tfjs-core";
 import { describe, expect, it } from "vitest";
-import { BackendError, initBackend, listBackends, registerBackend } from "./index.js";
+import { MissingDependencyError } from "@implicitrm/core/errors";
+import { BackendError, env, initBackend, listBackends, registerBackend, unregisterBackend } from "./index.js";
 import { BackendRegistry } from "./registry.js";
 
 const loadCpu = async (): Promise<void> => {
@@ -143,6 +144,70 @@ describe("BackendRegistry", () => {
     await expect(new BackendRegistry().resolve("auto")).rejects.toThrow(/none registered/);
   });
 
+  it("unregisters a backend with its cached state; registering it again starts afresh", async () => {
+    const reg = new BackendRegistry();
+    let calls = 0;
+    const failing = async () => {
+      calls++;
+      throw new Error("fails once");
+    };
+    reg.register("x", failing, 2);
+    reg.register("cpu", loadCpu, 1);
+    expect((await reg.resolve("auto")).notice).toContain("backend x (fails once)");
+    expect(reg.unregister("x")).toEqual({ name: "x", priority: 2, state: "failed", reason: "fails once" });
+    expect(reg.unregister("x")).toBeUndefined();
+    expect(reg.names()).toEqual(["cpu"]);
+    expect(await reg.resolve("auto")).toEqual({ name: "cpu" });
+    const unknown = await backendError(() => reg.resolve("x"));
+    expect(unknown.failures).toEqual([{ name: "x", reason: "unknown backend (known: cpu)" }]);
+    // Registered again, even with a lower priority than before: a fresh entry whose loader runs again.
+    reg.register("x", failing, 0);
+    expect(reg.list()[1]).toEqual({ name: "x", priority: 0, state: "registered" });
+    await backendError(() => reg.resolve("x"));
+    expect(calls).toBe(2);
+    // The process-wide registry has the same through unregisterBackend.
+    registerBackend("temporary", loadCpu, -5);
+    expect(listBackends().map((b) => b.name)).toContain("temporary");
+    expect(unregisterBackend("temporary")?.name).toBe("temporary");
+    expect(listBackends().map((b) => b.name)).not.toContain("temporary");
+  });
+
+  it("'auto' passes over a package that is not installed silently, and reports one that is installed but broken", async () => {
+    const reg = new BackendRegistry();
+    reg.register(
+      "absent",
+      async () => {
+        throw new MissingDependencyError("absent-pkg", "absent-pkg is not installed", { installed: false });
+      },
+      3,
+    );
+    reg.register(
+      "broken",
+      async () => {
+        throw new MissingDependencyError("broken-pkg", "broken-pkg is installed but failed to load", { installed: true });
+      },
+      2,
+    );
+    reg.register("cpu", loadCpu, 1);
+    const res = await reg.resolve("auto");
+    expect(res).toEqual({ name: "cpu", notice: "ImplicitRM: backend broken (broken-pkg is installed but failed to load) could not start; using cpu instead." });
+    const err = await backendError(() => reg.resolve(["absent", "broken"]));
+    expect(err.failures.map((f) => [f.name, f.missing === true])).toEqual([
+      ["absent", true],
+      ["broken", false],
+    ]);
+    expect(err.message).toContain("  - absent: absent-pkg is not installed");
+  });
+
+  it("initBackend's options write the one settings object, env", async () => {
+    expect(env).toEqual({ wasm: {}, onnxruntime: {}, webgpu: {} });
+    await initBackend("cpu", { threads: 1, dawnFlags: [] });
+    expect(env.onnxruntime.threads).toBe(1);
+    expect(env.webgpu.dawnFlags).toEqual([]);
+    env.onnxruntime.threads = undefined;
+    env.webgpu.dawnFlags = undefined;
+  });
+
   it("'auto' through initBackend logs one notice when a higher-priority backend fails", async () => {
     registerBackend(
       "flaky",
@@ -162,6 +227,6 @@ describe("BackendRegistry", () => {
     expect(listBackends().map((b) => b.name)).toEqual(["flaky", "tensorflow", "onnxruntime", "wasm", "cpu", "webgpu"]);
     const tensorflow = listBackends().find((b) => b.name === "tensorflow");
     expect(tensorflow?.state).toBe("failed");
-    expect(tensorflow?.reason).toMatch(/package @tensorflow\/tfjs-node is not installed.*downloads the libtensorflow C library/);
+    expect(tensorflow?.reason).toMatch(/package @tensorflow\/tfjs-node \(4\.22\.0\), which is not installed.*downloads the libtensorflow C library/);
   });
 });

@@ -7,95 +7,15 @@
  * backend package, which registers itself with tfjs-core) and a priority. Resolution walks the
  * candidates in order, initialises each at most once (the promise is cached, failures included),
  * makes the first one that starts the active tfjs backend and reports why the others did not.
+ *
+ * The toolkit's one registry style (an instance with register, unregister and resolve, plus a
+ * default instance): the entries are held in core's `Registry`; what is backend-specific here is
+ * the priority order, the lifecycle states and init-once.
  */
-import { ImplicitRMError } from "@implicitrm/core/errors";
+import { ImplicitRMError, MissingDependencyError } from "@implicitrm/core/errors";
+import { Registry } from "@implicitrm/core/registry";
 import * as tf from "@tensorflow/tfjs-core";
-
-/**
- * Name of a compute backend. `'cpu'`, `'wasm'`, `'webgpu'`, `'tensorflow'` and `'onnxruntime'` are
- * registered by this package's entry point; any other string is accepted so that further backends
- * can be registered by name.
- */
-export type BackendName = "cpu" | "wasm" | "webgpu" | "tensorflow" | "onnxruntime" | (string & {});
-
-/**
- * What a loader may return besides registering a tfjs backend: which tfjs backend it runs on (when
- * that is not its own name, e.g. `'onnxruntime'` runs tfjs on `'wasm'` and replaces the heads'
- * kernel) and what to do each time it becomes, or stops being, the active backend.
- */
-export interface BackendActivation {
-  /** The tfjs backend to make active (default: the registered name). */
-  tfjsBackend?: string;
-  /** Called every time this backend becomes the active one (after tfjs switched). */
-  activate?: () => void;
-  /** Called when another backend becomes active after this one. */
-  deactivate?: () => void;
-}
-
-/**
- * Loads a backend: imports its tfjs backend package (which registers a tfjs backend under the same
- * name, or the one named by the returned {@link BackendActivation}) and applies any settings it
- * needs before tfjs instantiates it. Runs at most once per registration; a rejection marks the
- * backend as failed for the rest of the process. Throw a {@link BackendMissingError} when an
- * optional package is simply not installed: `'auto'` then passes over it without a notice.
- */
-// biome-ignore lint/suspicious/noConfusingVoidType: a loader that registers a plain tfjs backend returns nothing (async () => {}).
-export type BackendLoader = () => Promise<void | BackendActivation>;
-
-/** What {@link resolveBackend} settled on. */
-export interface ResolvedBackend {
-  /** The backend that is now active in tfjs-core (`tf.getBackend()` returns the same name). */
-  name: BackendName;
-  /**
-   * One line saying which preferred candidates failed and why, and which backend is used instead;
-   * absent when the first candidate started.
-   */
-  notice?: string;
-}
-
-/** Why one candidate backend could not be used. */
-export interface BackendFailure {
-  /** The candidate's name as it was asked for. */
-  name: string;
-  /** One-line reason (whitespace collapsed). */
-  reason: string;
-  /** The original error, when there was one. */
-  cause?: unknown;
-  /** True when the backend's optional package is not installed (not a failure to start). */
-  missing?: boolean;
-}
-
-/**
- * Thrown by a loader whose optional package is not installed, or that cannot exist in this runtime
- * (a Node-only backend in a browser). The message names the package and what to do; `'auto'` skips
- * such a backend without a notice (it still appears in the aggregated error when nothing starts).
- */
-export class BackendMissingError extends Error {
-  /** The npm package that is missing. */
-  readonly packageName: string;
-  constructor(packageName: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = "BackendMissingError";
-    this.packageName = packageName;
-  }
-}
-
-/** Lifecycle of a registered backend, as reported by {@link BackendRegistry.list}. */
-export type BackendState = "registered" | "initializing" | "ready" | "failed";
-
-/** One row of {@link BackendRegistry.list}. */
-export interface BackendInfo {
-  /** Registered name. */
-  name: BackendName;
-  /** Priority: higher is tried first by `'auto'`; below 0 is never tried by `'auto'`. */
-  priority: number;
-  /** The tfjs backend it runs on, once loaded (the same as `name` unless the loader said otherwise). */
-  tfjsBackend?: string;
-  /** `'registered'` (never tried), `'initializing'`, `'ready'` or `'failed'`. */
-  state: BackendState;
-  /** Why it failed, when `state` is `'failed'`. */
-  reason?: string;
-}
+import type { BackendActivation, BackendFailure, BackendInfo, BackendLoader, BackendName, BackendState, ResolvedBackend } from "./backend.js";
 
 /**
  * A backend could not be registered or resolved. `failures` lists every candidate that was tried
@@ -136,7 +56,7 @@ interface Entry {
  * instance is useful in tests. Note that tfjs-core's own backend state is global either way.
  */
 export class BackendRegistry {
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries = new Registry<Entry>("backend");
   private registrations = 0;
   /** The entry this registry last activated. */
   private active: Entry | undefined;
@@ -163,7 +83,7 @@ export class BackendRegistry {
     if (typeof priority !== "number" || !Number.isFinite(priority)) {
       throw new BackendError(`registerBackend('${name}'): priority must be a finite number, got ${String(priority)}.`);
     }
-    const existing = this.entries.get(name);
+    const existing = this.entries.has(name) ? this.entries.resolve(name) : undefined;
     if (existing !== undefined) {
       if (existing.priority > priority) return;
       if (existing.priority === priority) {
@@ -174,7 +94,22 @@ export class BackendRegistry {
         );
       }
     }
-    this.entries.set(name, { name, loader, priority, order: this.registrations++, state: "registered" });
+    this.entries.register(name, { name, loader, priority, order: this.registrations++, state: "registered" }, { replace: true });
+  }
+
+  /**
+   * Removes the backend registered under `name`, with its cached initialisation: a later
+   * {@link register} of the name starts afresh, and {@link resolve} no longer knows it. tfjs's own
+   * state is left alone: when it is the active backend it stays active (and {@link activeName}
+   * keeps naming it) until the next successful {@link resolve} switches away and calls its
+   * `deactivate` hook.
+   *
+   * @returns the removed backend's row as {@link list} gave it, or undefined when none was
+   *   registered under `name`.
+   */
+  unregister(name: BackendName): BackendInfo | undefined {
+    const entry = this.entries.unregister(name);
+    return entry === undefined ? undefined : info(entry);
   }
 
   /**
@@ -192,12 +127,7 @@ export class BackendRegistry {
 
   /** Every registered backend with its priority and state, highest priority first. */
   list(): BackendInfo[] {
-    return this.sorted().map((e) => {
-      const info: BackendInfo = { name: e.name, priority: e.priority, state: e.state };
-      if (e.activation?.tfjsBackend !== undefined) info.tfjsBackend = e.activation.tfjsBackend;
-      if (e.failure !== undefined) info.reason = e.failure.reason;
-      return info;
-    });
+    return this.sorted().map(info);
   }
 
   /**
@@ -215,7 +145,7 @@ export class BackendRegistry {
     const candidates = this.candidates(hints);
     const failures: BackendFailure[] = [];
     for (const name of candidates) {
-      const entry = this.entries.get(name);
+      const entry = this.entries.has(name) ? this.entries.resolve(name) : undefined;
       if (entry === undefined) {
         failures.push({ name, reason: `unknown backend (known: ${this.knownList()})` });
         continue;
@@ -282,7 +212,8 @@ export class BackendRegistry {
           (err: unknown) => {
             entry.state = "failed";
             entry.failure = { name: entry.name, reason: describeError(err), cause: err };
-            if (err instanceof BackendMissingError) entry.failure.missing = true;
+            // Not installed (or impossible in this runtime) rather than failed to start.
+            if (err instanceof MissingDependencyError && !err.installed) entry.failure.missing = true;
             throw err;
           },
         );
@@ -291,13 +222,24 @@ export class BackendRegistry {
   }
 
   private sorted(): Entry[] {
-    return [...this.entries.values()].sort((a, b) => b.priority - a.priority || a.order - b.order);
+    return this.entries
+      .names()
+      .map((n) => this.entries.resolve(n))
+      .sort((a, b) => b.priority - a.priority || a.order - b.order);
   }
 
   private knownList(): string {
     const names = this.names();
     return names.length > 0 ? names.join(", ") : "none registered";
   }
+}
+
+/** One row of {@link BackendRegistry.list}. */
+function info(e: Entry): BackendInfo {
+  const row: BackendInfo = { name: e.name, priority: e.priority, state: e.state };
+  if (e.activation?.tfjsBackend !== undefined) row.tfjsBackend = e.activation.tfjsBackend;
+  if (e.failure !== undefined) row.reason = e.failure.reason;
+  return row;
 }
 
 /**
@@ -379,6 +321,15 @@ export const defaultRegistry: BackendRegistry = new BackendRegistry();
  */
 export function registerBackend(name: BackendName, loader: BackendLoader, priority: number): void {
   defaultRegistry.register(name, loader, priority);
+}
+
+/**
+ * Removes a backend from the process-wide registry (see {@link BackendRegistry.unregister}).
+ *
+ * @returns the removed backend's row, or undefined when none was registered under `name`.
+ */
+export function unregisterBackend(name: BackendName): BackendInfo | undefined {
+  return defaultRegistry.unregister(name);
 }
 
 /**

@@ -3,27 +3,12 @@
  * Node on the `webgpu` package (Google's Dawn). On a machine without a GPU, Dawn runs in software
  * through its OpenGL backend on Mesa: `EGL_PLATFORM=surfaceless`, `create(['backend=opengl'])` and
  * `requestAdapter({ featureLevel: 'compatibility' })` (what works on a headless Linux box; the
- * settings can be changed with {@link WebGpuSettings}).
+ * settings are {@link env}`.webgpu`).
  */
+import { isNode, optionalImportError } from "@implicitrm/core/runtime";
 import * as tf from "@tensorflow/tfjs-core";
-import { importFailure, interop, isNode } from "./node-util.js";
-
-/** Settings of the `'webgpu'` loader; read when the backend is first initialised. */
-export interface WebGpuSettings {
-  /**
-   * Node only: Dawn toggles passed to the `webgpu` package's `create()` (default
-   * `['backend=opengl']`, the software path that works without a GPU; `[]` lets Dawn pick Vulkan
-   * on a machine with a GPU and drivers).
-   */
-  dawnFlags?: string[];
-  /**
-   * The adapter's feature level (default `'compatibility'` in Node, which the OpenGL backend needs;
-   * browsers first ask for a core adapter and fall back to compatibility).
-   */
-  featureLevel?: "core" | "compatibility";
-}
-
-export const webgpuSettings: WebGpuSettings = {};
+import { interop } from "./cjs-interop.js";
+import { env } from "./env.js";
 
 /** What the loader found, for reports and tests. */
 export interface WebGpuInfo {
@@ -55,7 +40,7 @@ async function nodeGpu(flags: string[]): Promise<GpuLike> {
   try {
     mod = interop((await import("webgpu")) as unknown as typeof mod, "create");
   } catch (err) {
-    throw importFailure("webgpu", "0.6.2", err, " (WebGPU for Node: Dawn, prebuilt, downloads nothing)");
+    throw optionalImportError({ name: "webgpu", version: "0.6.2", feature: "backend webgpu", note: " (WebGPU for Node: Dawn, prebuilt, downloads nothing)" }, err);
   }
   // The WebGPU classes and constants (GPUBufferUsage, …) tfjs uses as globals; never overwrite.
   const g = globalThis as Record<string, unknown>;
@@ -76,11 +61,11 @@ export async function loadWebgpu(): Promise<void> {
   const inNode = browserGpu === undefined && isNode();
   let gpu: GpuLike;
   if (browserGpu !== undefined) gpu = browserGpu;
-  else if (inNode) gpu = await nodeGpu(webgpuSettings.dawnFlags ?? ["backend=opengl"]);
+  else if (inNode) gpu = await nodeGpu(env.webgpu.dawnFlags ?? ["backend=opengl"]);
   else throw new Error("this browser has no WebGPU (navigator.gpu is undefined); use a browser with WebGPU enabled, or 'wasm'");
 
-  const levels: Array<"core" | "compatibility"> = webgpuSettings.featureLevel
-    ? [webgpuSettings.featureLevel]
+  const levels: Array<"core" | "compatibility"> = env.webgpu.featureLevel
+    ? [env.webgpu.featureLevel]
     : inNode
       ? ["compatibility"]
       : ["core", "compatibility"];
@@ -103,7 +88,7 @@ export async function loadWebgpu(): Promise<void> {
   try {
     mod = interop(await import("@tensorflow/tfjs-backend-webgpu"), "WebGPUBackend");
   } catch (err) {
-    throw importFailure("@tensorflow/tfjs-backend-webgpu", "4.22.0", err);
+    throw optionalImportError({ name: "@tensorflow/tfjs-backend-webgpu", version: "4.22.0", feature: "backend webgpu" }, err);
   }
   const { WebGPUBackend } = mod;
   const limits = adapter.limits;

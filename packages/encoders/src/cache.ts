@@ -20,9 +20,11 @@
  * One writer per file at a time (two processes appending to the same file is not supported).
  */
 import { createHash } from "node:crypto";
-import { closeSync, existsSync, fstatSync, ftruncateSync, fdatasyncSync, mkdirSync, openSync, readSync, renameSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, ftruncateSync, fdatasyncSync, openSync, readSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigError, DataError } from "@implicitrm/core/errors";
+import { writeFileAtomicSync } from "@implicitrm/core/node";
+import { canonicalJson } from "./canonical-json.js";
 import { type EncodeOptions, type Encoder, type TextPair, checkPairs, checkTexts, encodePairs } from "./encoder.js";
 
 const MAGIC = "IRMEMB01";
@@ -49,18 +51,6 @@ export function crc32(bytes: Uint8Array, start = 0, end = bytes.length): number 
   let c = 0xffffffff;
   for (let i = start; i < end; i++) c = t[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
-}
-
-/** JSON with object keys sorted at every level, so equal configs give equal strings. */
-export function canonicalJson(v: unknown): string {
-  if (v === null || typeof v !== "object") return JSON.stringify(v) ?? "null";
-  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(",")}]`;
-  const o = v as Record<string, unknown>;
-  return `{${Object.keys(o)
-    .filter((k) => o[k] !== undefined)
-    .sort()
-    .map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`)
-    .join(",")}}`;
 }
 
 /** The 16-byte cache key of a text (first half of its UTF-8 SHA-256), as a 16-char latin1 string. */
@@ -174,10 +164,8 @@ export class EmbeddingCache {
     const path = join(dir, cacheFileName(identity));
     if (!existsSync(path)) {
       if (opts.readonly) return new EmbeddingCache(path, identity, opts, null, new Uint8Array(0), 0);
-      mkdirSync(dir, { recursive: true });
-      const tmp = `${path}.${process.pid}.tmp`;
-      writeFileSync(tmp, encodeHeader(identity));
-      renameSync(tmp, path); // the header appears whole or not at all
+      // The header appears whole or not at all (temporary file, then rename; creates `dir`).
+      writeFileAtomicSync(path, encodeHeader(identity), "creating the embedding cache");
     }
     const fd = openSync(path, opts.readonly ? "r" : "r+");
     try {

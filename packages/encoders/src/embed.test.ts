@@ -7,7 +7,7 @@ import { createEncoder } from "./embed.js";
 import { HashingEncoder } from "./hashing.js";
 import { StaticEncoder } from "./static.js";
 import { writeTinyBertModel } from "./testing/tiny-bert.js";
-import { TransformerEncoder } from "./transformer.js";
+import { TransformerEncoder } from "./transformer/transformer-encoder.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "irm-embed-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

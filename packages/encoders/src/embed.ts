@@ -7,7 +7,8 @@ import { CachedEncoder, type CacheStats, type EmbeddingCacheOptions } from "./ca
 import { type EncodeProgress, type Encoder, type TextPair, checkPairs, encodePairs, throwIfAborted } from "./encoder.js";
 import { HashingEncoder, type HashingEncoderOptions } from "./hashing.js";
 import { StaticEncoder, type StaticEncoderOptions } from "./static.js";
-import { TransformerEncoder, type TransformerEncoderOptions } from "./transformer.js";
+import type { TransformerEncoderOptions } from "./transformer/options.js";
+import { TransformerEncoder } from "./transformer/transformer-encoder.js";
 
 /** Options of {@link embedRows}; every field has a default. */
 export interface EmbedRowsOptions extends EmbeddingCacheOptions {

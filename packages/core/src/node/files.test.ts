@@ -35,6 +35,16 @@ describe("atomic files", () => {
     expect(readFileSync(join(out, "m.json"), "utf8")).toBe("3");
     expect(existsSync(tmp)).toBe(false);
   });
+  it("keeps the old directory when its replacement cannot be moved into place", () => {
+    const dir = fresh();
+    const out = join(dir, "out");
+    mkdirSync(out);
+    writeFileSync(join(out, "m.json"), "old");
+    // The replacement does not exist, so moving it into place fails after the old one moved aside.
+    expect(() => replaceDirSync(join(dir, "missing"), out)).toThrow(FileError);
+    expect(readFileSync(join(out, "m.json"), "utf8")).toBe("old");
+    expect(readdirSync(dir)).toEqual(["out"]);
+  });
   it("reports a file-system failure as a FileError naming the path", async () => {
     if (process.getuid?.() === 0) {
       // root ignores permission bits; a path through a regular file fails for everyone

@@ -77,17 +77,25 @@ export function writeFileAtomicSync(path: string, content: string | Uint8Array, 
 export function replaceDirSync(tmp: string, dir: string, options: { overwrite?: boolean; doing?: string } = {}): void {
   const doing = options.doing ?? "writing a directory";
   const old = `${tmp}.old`;
+  let moved = false;
   try {
     if (existsSync(dir)) {
       if (options.overwrite === false) throw new FileError(`${doing}: ${dir} already exists; not replacing it`, dir, "EEXIST");
       renameSync(dir, old);
+      moved = true;
     }
     renameSync(tmp, dir);
   } catch (e) {
+    // The new directory did not take the old one's place: put the old one back (it is never
+    // deleted before its replacement is in place; if it cannot be put back it stays at `old`).
+    if (moved && !existsSync(dir)) {
+      try {
+        renameSync(old, dir);
+      } catch {}
+    }
     throw fileError(e, dir, doing);
-  } finally {
-    rmSync(old, { recursive: true, force: true });
   }
+  rmSync(old, { recursive: true, force: true });
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
  * Transformer feature extraction through transformers.js (`@huggingface/transformers`, an optional
  * peer dependency loaded on first use), offline first: local model directories, remote models off
- * by default, clear errors for missing or mismatched files.
+ * by default, clear errors for missing or mismatched files. The encoder itself: loading, the pair
+ * templates and truncation, batching and the forward pass.
  */
 import { ConfigError, DataError } from "@implicitrm/core/errors";
 import {
@@ -11,159 +12,14 @@ import {
   type TextPair,
   checkPairs,
   checkTexts,
-  l2normalizeRow,
   throwIfAborted,
-} from "./encoder.js";
-import { importOptional } from "./optional.js";
-
-/** How token vectors become one text vector: mean over real tokens, the first token, or the last real token. */
-export type Pooling = "mean" | "cls" | "last";
-/** Where the model runs. See {@link TransformerEncoderOptions.device}. */
-export type Device = "auto" | "cpu" | "wasm" | "webgpu";
-/** Model weight variants transformers.js knows (file suffixes under `onnx/`). */
-export type Dtype = "auto" | "fp32" | "fp16" | "q8" | "int8" | "uint8" | "q4" | "q4f16" | "bnb4";
-
-/** File suffix of each dtype (`onnx/<modelFileName><suffix>.onnx`), as transformers.js names them. */
-export const DTYPE_SUFFIX: Readonly<Record<Exclude<Dtype, "auto">, string>> = {
-  fp32: "",
-  fp16: "_fp16",
-  q8: "_quantized",
-  int8: "_int8",
-  uint8: "_uint8",
-  q4: "_q4",
-  q4f16: "_q4f16",
-  bnb4: "_bnb4",
-};
-
-/** A loading or encoding event passed to {@link TransformerEncoderOptions.onProgress}. */
-export type TransformerProgress =
-  | { phase: "load"; status: string; file?: string; loaded?: number; total?: number; progress?: number }
-  | { phase: "encode"; done: number; total: number };
-
-/** Options of {@link TransformerEncoder.load}. Only `model` is required. */
-export interface TransformerEncoderOptions {
-  /**
-   * A local model directory (absolute, or relative to the working directory; it must contain
-   * config.json, tokenizer.json, tokenizer_config.json and onnx/<modelFileName>[suffix].onnx) or a
-   * Hugging Face model id such as `Xenova/all-MiniLM-L6-v2` (looked up under `localModelPath`, then
-   * in transformers.js's cache, then on the Hub if `allowRemoteModels`).
-   */
-  model: string;
-  /** Allow downloading from the Hub. Default false: nothing is fetched, a missing file is an error. */
-  allowRemoteModels?: boolean;
-  /** A directory holding models by id (`<localModelPath>/<org>/<name>/`). Default none. */
-  localModelPath?: string;
-  /** transformers.js's download cache directory. Default: transformers.js's own (`env.cacheDir`). */
-  cacheDir?: string;
-  /** Hub revision (branch, tag or commit) for hub ids. Default 'main'. Part of the cache key. */
-  revision?: string;
-  /** Pooling of token vectors. Default 'mean' ('last' is what LLM reward-model embeddings use; 'cls' for BERT [CLS]). */
-  pooling?: Pooling;
-  /** L2-normalise output rows. Default true. */
-  normalize?: boolean;
-  /**
-   * Maximum tokens per input, special tokens included. Default: the smallest of the tokenizer's
-   * `model_max_length`, config `max_position_embeddings` and 512. Longer inputs are truncated:
-   * pairs lose the start of the prompt first (the response survives); plain texts follow `truncation`.
-   */
-  maxLength?: number;
-  /** Which end of a plain text (`encode`) to drop when it is too long. Default 'left' (keep the end). */
-  truncation?: "left" | "right";
-  /** Rows per forward pass; rows are sorted by token length first so a batch pads little. Default 32. */
-  batchSize?: number;
-  /**
-   * 'cpu' (onnxruntime-node in Node; in browsers the same as 'wasm'), 'wasm' (browsers:
-   * onnxruntime-web), 'webgpu' (onnxruntime's WebGPU EP), or 'auto': 'cpu' in Node, and in browsers
-   * 'webgpu' when it starts, else 'wasm'. Default 'auto'.
-   */
-  device?: Device;
-  /**
-   * Weight variant. 'auto' takes fp32 when the model has it (q8 first on 'wasm'), else the first
-   * available of fp32, q8, int8, uint8, fp16, q4, bnb4, q4f16. Asking for one the model lacks is an
-   * error listing those it has. Default 'auto'.
-   */
-  dtype?: Dtype;
-  /**
-   * Pair template for `encodePairs`: 'chat' (the tokenizer's chat template, one user and one
-   * assistant message; an error when the tokenizer has none), 'plain' (`prompt + "\n\n" + response`
-   * with the model's special tokens around it), or 'auto' (chat when present). Default 'auto'.
-   */
-  template?: "auto" | "chat" | "plain";
-  /** Base name of the ONNX file. Default 'model'. */
-  modelFileName?: string;
-  /** Check at load that the tokenizer's largest token id has a row in the model's embedding table. Default true. */
-  validate?: boolean;
-  /** onnxruntime session options passed through (e.g. `{ intraOpNumThreads: 2 }`). Default none. */
-  sessionOptions?: Record<string, unknown>;
-  /** Load and encode progress. Default none. */
-  onProgress?: (p: TransformerProgress) => void;
-}
-
-/** Lifetime counters of a {@link TransformerEncoder}. */
-export interface TransformerStats {
-  /** Forward passes run by `encode` / `encodePairs` (the load-time check is not counted). */
-  forwardCalls: number;
-  /** Rows encoded. */
-  rows: number;
-  /** Real tokens fed (special tokens included, padding excluded). */
-  tokens: number;
-  /** Tokens fed including padding. */
-  paddedTokens: number;
-  /** Rows that were longer than `maxLength` and were cut. */
-  truncatedRows: number;
-}
-
-// Minimal structural types for the parts of transformers.js used here (its own types stay private,
-// so this package's declarations do not require it to be installed).
-interface TfTensor {
-  readonly dims: number[];
-  readonly type: string;
-  readonly data: ArrayLike<number>;
-  to(type: string): TfTensor;
-  dispose?(): void;
-}
-interface TfTokenizer {
-  encode(text: string, opts?: { add_special_tokens?: boolean }): number[];
-  apply_chat_template(conv: { role: string; content: string }[], opts: Record<string, unknown>): unknown;
-  chat_template: unknown;
-  pad_token_id?: number | null;
-  model_max_length: number;
-  get_vocab(): Map<string, number> | Record<string, number>;
-}
-interface TfSession {
-  inputNames: string[];
-  outputNames: string[];
-  config?: { dtype?: string; device?: string };
-}
-type TfModel = ((inputs: Record<string, TfTensor>) => Promise<Record<string, TfTensor>>) & {
-  config: Record<string, unknown>;
-  sessions: Record<string, TfSession>;
-  dispose(): Promise<unknown>;
-};
-interface TfModule {
-  env: { allowRemoteModels: boolean; allowLocalModels: boolean; logLevel?: number };
-  AutoConfig: { from_pretrained(id: string, o: Record<string, unknown>): Promise<unknown> };
-  AutoTokenizer: { from_pretrained(id: string, o: Record<string, unknown>): Promise<TfTokenizer> };
-  AutoModel: { from_pretrained(id: string, o: Record<string, unknown>): Promise<TfModel> };
-  Tensor: new (type: string, data: BigInt64Array, dims: number[]) => TfTensor;
-}
-
-const TRANSFORMERS = "@huggingface/transformers";
-const DTYPE_PREFERENCE: Exclude<Dtype, "auto">[] = ["fp32", "q8", "int8", "uint8", "fp16", "q4", "bnb4", "q4f16"];
-const isNode = typeof process !== "undefined" && typeof process.versions?.node === "string";
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
-
-/** transformers.js's `env` is global: loads that change it run one at a time. */
-let loadChain: Promise<unknown> = Promise.resolve();
-
-/** Where a model comes from once resolved. */
-interface ModelSource {
-  /** What transformers.js is given: an absolute directory or a hub id. */
-  ref: string;
-  local: boolean;
-  /** Short display name (directory base name or hub id). */
-  name: string;
-}
+} from "../encoder.js";
+import { DeviceError, deviceCandidates, translateLoadError } from "./load-errors.js";
+import { type LocalModelInfo, type ModelSource, chooseDtype, inspectLocalModel, resolveSource } from "./model-source.js";
+import { type ResolvedOptions, type TransformerEncoderOptions, type TransformerStats, validateOptions } from "./options.js";
+import { padBatch } from "./padding.js";
+import { poolRows } from "./pooling.js";
+import { type TfModel, type TfModule, type TfTensor, type TfTokenizer, loadTransformers, oneAtATime } from "./transformers-js.js";
 
 /**
  * Text encoder on a transformers.js feature-extraction model (ONNX). Create it with
@@ -209,16 +65,17 @@ export class TransformerEncoder implements Encoder {
   }
 
   /**
-   * Loads tokenizer and model. Rejects with a ConfigError for: @huggingface/transformers not
-   * installed; a model directory that does not exist; a model without the needed files (listing
-   * what is missing and what is there) or without the requested dtype; a hub model not available
+   * Loads tokenizer and model. Rejects with a MissingDependencyError when @huggingface/transformers
+   * is not installed (or does not load), and with a ConfigError for: a model directory that does
+   * not exist; a model without the needed files (listing what is missing and what is there) or
+   * without the requested dtype; a hub model not available
    * locally while `allowRemoteModels` is false; a tokenizer whose vocabulary does not fit the
    * model's embedding table (config `vocab_size`, and a one-token forward pass with the largest
    * token id); a device that cannot start; bad option values.
    */
   static async load(opts: TransformerEncoderOptions): Promise<TransformerEncoder> {
     const o = validateOptions(opts);
-    const tf = await importOptional<TfModule>(TRANSFORMERS, "TransformerEncoder", "^4.3.1");
+    const tf = await loadTransformers();
     const src = await resolveSource(o.model, o.localModelPath);
     const local = src.local ? await inspectLocalModel(src.ref, o.modelFileName) : null;
     const emit = o.onProgress;
@@ -287,9 +144,7 @@ export class TransformerEncoder implements Encoder {
         tf.env.allowLocalModels = prevLocal;
       }
     };
-    const loaded = loadChain.then(run, run);
-    loadChain = loaded.catch(() => undefined);
-    const { tokenizer, model, device } = await loaded;
+    const { tokenizer, model, device } = await oneAtATime(run);
 
     try {
       return await TransformerEncoder.finish(tf, tokenizer, model, device, o, src, local);
@@ -588,7 +443,7 @@ export class TransformerEncoder implements Encoder {
       const rows = order.slice(start, start + bs);
       const batch = rows.map((r) => ids[r]!);
       const hidden = await this.forward(batch);
-      this.pool(hidden, batch, rows, out);
+      poolRows(hidden.dims as [number, number, number], hidden.data as Float32Array, batch, rows, out, this.dim, this.opts);
       hidden.dispose?.();
       done += rows.length;
       this.stats.rows += rows.length;
@@ -600,37 +455,8 @@ export class TransformerEncoder implements Encoder {
 
   /** One forward pass over right-padded `batch`; returns the [batch, tokens, hidden] float32 output. */
   private async forward(batch: number[][]): Promise<TfTensor> {
-    const B = batch.length;
-    let S = 0;
-    for (const r of batch) if (r.length > S) S = r.length;
-    const inputIds = new BigInt64Array(B * S);
-    const mask = new BigInt64Array(B * S);
-    // Token ids are small non-negative integers: write the low 32-bit word of each int64 (the high
-    // word stays 0) instead of allocating a BigInt per token. Little-endian, as on every platform
-    // onnxruntime ships for.
-    const ids32 = new Int32Array(inputIds.buffer);
-    const mask32 = new Int32Array(mask.buffer);
-    const pad = this.padId;
-    for (let b = 0; b < B; b++) {
-      const r = batch[b]!;
-      const row = b * S;
-      for (let s = 0; s < r.length; s++) {
-        const id = r[s]!;
-        if (!(id >= 0 && id <= 0x7fffffff)) throw new DataError(`token id ${id} is not a non-negative int32`, { row: b });
-        if (LITTLE_ENDIAN) {
-          ids32[2 * (row + s)] = id;
-          mask32[2 * (row + s)] = 1;
-        } else {
-          inputIds[row + s] = BigInt(id);
-          mask[row + s] = 1n;
-        }
-      }
-      for (let s = r.length; s < S; s++) {
-        if (LITTLE_ENDIAN) ids32[2 * (row + s)] = pad;
-        else inputIds[row + s] = BigInt(pad);
-      }
-      this.stats.tokens += r.length;
-    }
+    const { B, S, inputIds, mask, tokens } = padBatch(batch, this.padId);
+    this.stats.tokens += tokens;
     this.stats.paddedTokens += B * S;
     const feeds: Record<string, TfTensor> = {
       input_ids: new this.tf.Tensor("int64", inputIds, [B, S]),
@@ -644,208 +470,4 @@ export class TransformerEncoder implements Encoder {
     if (t.type !== "float32") t = t.to("float32");
     return t;
   }
-
-  private pool(t: TfTensor, batch: number[][], rows: number[], out: Float32Array): void {
-    const [B, S, H] = t.dims as [number, number, number];
-    const data = t.data as Float32Array;
-    const dim = this.dim;
-    const acc = new Float64Array(H);
-    for (let b = 0; b < B; b++) {
-      const len = batch[b]!.length;
-      const off = rows[b]! * dim;
-      const base = b * S * H;
-      if (this.opts.pooling === "mean") {
-        acc.fill(0);
-        for (let s = 0; s < len; s++) {
-          const p = base + s * H;
-          for (let h = 0; h < H; h++) acc[h]! += data[p + h]!;
-        }
-        for (let h = 0; h < H; h++) out[off + h] = acc[h]! / len;
-      } else {
-        const p = base + (this.opts.pooling === "cls" ? 0 : len - 1) * H;
-        out.set(data.subarray(p, p + H), off);
-      }
-      if (this.opts.normalize) l2normalizeRow(out, off, dim);
-    }
-  }
-}
-
-class DeviceError extends ConfigError {}
-
-interface ResolvedOptions {
-  model: string;
-  allowRemoteModels: boolean;
-  localModelPath: string | undefined;
-  cacheDir: string | undefined;
-  revision: string;
-  pooling: Pooling;
-  normalize: boolean;
-  maxLength: number | undefined;
-  truncation: "left" | "right";
-  batchSize: number;
-  device: Device;
-  dtype: Dtype;
-  template: "auto" | "chat" | "plain";
-  modelFileName: string;
-  validate: boolean;
-  sessionOptions: Record<string, unknown>;
-  onProgress: ((p: TransformerProgress) => void) | undefined;
-}
-
-function validateOptions(opts: TransformerEncoderOptions): ResolvedOptions {
-  if (!opts || typeof opts.model !== "string" || opts.model.trim() === "") {
-    throw new ConfigError("TransformerEncoder: `model` (a model directory or hub id) is required");
-  }
-  const oneOf = <T extends string>(name: string, v: T | undefined, allowed: readonly T[], def: T): T => {
-    if (v === undefined) return def;
-    if (!allowed.includes(v)) throw new ConfigError(`TransformerEncoder: ${name} must be one of ${allowed.join(", ")}; got ${JSON.stringify(v)}`);
-    return v;
-  };
-  const posInt = (name: string, v: number | undefined, min: number): number | undefined => {
-    if (v === undefined) return undefined;
-    if (!Number.isInteger(v) || v < min) throw new ConfigError(`TransformerEncoder: ${name} must be an integer >= ${min}; got ${v}`);
-    return v;
-  };
-  return {
-    model: opts.model,
-    allowRemoteModels: opts.allowRemoteModels ?? false,
-    localModelPath: opts.localModelPath,
-    cacheDir: opts.cacheDir,
-    revision: opts.revision ?? "main",
-    pooling: oneOf("pooling", opts.pooling, ["mean", "cls", "last"], "mean"),
-    normalize: opts.normalize ?? true,
-    maxLength: posInt("maxLength", opts.maxLength, 2),
-    truncation: oneOf("truncation", opts.truncation, ["left", "right"], "left"),
-    batchSize: posInt("batchSize", opts.batchSize, 1) ?? 32,
-    device: oneOf("device", opts.device, ["auto", "cpu", "wasm", "webgpu"], "auto"),
-    dtype: oneOf("dtype", opts.dtype, ["auto", ...(Object.keys(DTYPE_SUFFIX) as Exclude<Dtype, "auto">[])], "auto"),
-    template: oneOf("template", opts.template, ["auto", "chat", "plain"], "auto"),
-    modelFileName: opts.modelFileName ?? "model",
-    validate: opts.validate ?? true,
-    sessionOptions: opts.sessionOptions ?? {},
-    onProgress: opts.onProgress,
-  };
-}
-
-function deviceCandidates(device: Device): string[] {
-  if (isNode) {
-    if (device === "wasm") {
-      throw new ConfigError(
-        "device 'wasm' runs in browsers (onnxruntime-web); in Node transformers.js uses onnxruntime-node: use 'cpu' (or 'auto')",
-      );
-    }
-    return device === "webgpu" ? ["webgpu"] : ["cpu"];
-  }
-  const hasGpu = typeof navigator !== "undefined" && "gpu" in navigator;
-  if (device === "auto") return hasGpu ? ["webgpu", "wasm"] : ["wasm"];
-  return device === "cpu" ? ["wasm"] : [device];
-}
-
-/** Resolves `model` to a local directory or a hub id; rejects for a path-like model that does not exist. */
-async function resolveSource(model: string, localModelPath: string | undefined): Promise<ModelSource> {
-  const pathLike = /^(\/|\.{1,2}[\\/]|~|[A-Za-z]:[\\/])/.test(model) || model.includes("\\") || model === "." || model === "..";
-  if (!isNode) return { ref: model, local: false, name: model };
-  const { existsSync, statSync } = await import("node:fs");
-  const { resolve, basename, join } = await import("node:path");
-  const isDir = (p: string) => existsSync(p) && statSync(p).isDirectory();
-  if (pathLike || isDir(model)) {
-    const abs = resolve(model.startsWith("~") ? model.replace(/^~/, process.env.HOME ?? "~") : model);
-    if (!isDir(abs)) {
-      throw new ConfigError(
-        `model directory not found: ${abs}${existsSync(abs) ? " is a file, not a directory" : " does not exist"}; ` +
-          "pass a directory holding config.json, tokenizer.json, tokenizer_config.json and onnx/model.onnx",
-      );
-    }
-    return { ref: abs, local: true, name: basename(abs) };
-  }
-  if (localModelPath) {
-    const p = resolve(join(localModelPath, model));
-    if (isDir(p)) return { ref: p, local: true, name: model };
-  }
-  return { ref: model, local: false, name: model };
-}
-
-interface LocalModelInfo {
-  dir: string;
-  /** dtypes with a file present under onnx/. */
-  dtypes: Exclude<Dtype, "auto">[];
-  fingerprint: string;
-}
-
-/** Checks a local model directory has what transformers.js needs, lists its dtypes, fingerprints its files. */
-async function inspectLocalModel(dir: string, modelFileName: string): Promise<LocalModelInfo> {
-  const { existsSync, readdirSync, readFileSync, openSync, readSync, fstatSync, closeSync } = await import("node:fs");
-  const { join } = await import("node:path");
-  const { createHash } = await import("node:crypto");
-  const required = ["config.json", "tokenizer.json", "tokenizer_config.json"];
-  const missing = required.filter((f) => !existsSync(join(dir, f)));
-  const onnxDir = join(dir, "onnx");
-  const onnxFiles = existsSync(onnxDir) ? readdirSync(onnxDir).filter((f) => f.endsWith(".onnx")) : [];
-  const dtypes = (Object.keys(DTYPE_SUFFIX) as Exclude<Dtype, "auto">[]).filter((d) => onnxFiles.includes(`${modelFileName}${DTYPE_SUFFIX[d]}.onnx`));
-  if (dtypes.length === 0) missing.push(`onnx/${modelFileName}.onnx (or a quantised variant such as onnx/${modelFileName}_quantized.onnx)`);
-  if (missing.length > 0) {
-    const present = [...readdirSync(dir).filter((f) => f !== "onnx"), ...onnxFiles.map((f) => `onnx/${f}`)];
-    throw new ConfigError(
-      `model directory ${dir} is missing the files a transformers.js feature-extraction model needs: ${missing.join(", ")}` +
-        ` (present: ${present.length > 0 ? present.join(", ") : "nothing"}); export the model with its tokenizer, e.g. with optimum's ONNX exporter`,
-    );
-  }
-  for (const f of required) {
-    try {
-      JSON.parse(readFileSync(join(dir, f), "utf8"));
-    } catch (e) {
-      throw new ConfigError(`model directory ${dir}: ${f} is not valid JSON (${(e as Error).message})`);
-    }
-  }
-  // Fingerprint: the JSON files in full, each ONNX file's size and its first and last MiB.
-  const h = createHash("sha256");
-  for (const f of required) h.update(f).update(readFileSync(join(dir, f)));
-  for (const f of onnxFiles.sort()) {
-    const fd = openSync(join(onnxDir, f), "r");
-    try {
-      const size = fstatSync(fd).size;
-      const chunk = Buffer.alloc(Math.min(size, 1 << 20));
-      h.update(`${f}:${size}`);
-      readSync(fd, chunk, 0, chunk.length, 0);
-      h.update(chunk);
-      readSync(fd, chunk, 0, chunk.length, Math.max(0, size - chunk.length));
-      h.update(chunk);
-    } finally {
-      closeSync(fd);
-    }
-  }
-  return { dir, dtypes, fingerprint: `sha256:${h.digest("hex").slice(0, 32)}` };
-}
-
-function chooseDtype(dtype: Dtype, device: string, local: LocalModelInfo | null, src: ModelSource): string | undefined {
-  if (!local) return dtype === "auto" ? undefined : dtype;
-  if (dtype !== "auto") {
-    if (!local.dtypes.includes(dtype)) {
-      throw new ConfigError(
-        `model ${src.name} has no ${dtype} weights (onnx/*${DTYPE_SUFFIX[dtype]}.onnx); it offers: ${local.dtypes.join(", ")}`,
-      );
-    }
-    return dtype;
-  }
-  const pref = device === "wasm" ? ["q8", ...DTYPE_PREFERENCE.filter((d) => d !== "q8")] : DTYPE_PREFERENCE;
-  return pref.find((d) => local.dtypes.includes(d as Exclude<Dtype, "auto">));
-}
-
-/** Turns transformers.js / onnxruntime load failures into ConfigErrors that say what to do. */
-function translateLoadError(e: unknown, src: ModelSource, what: string): Error {
-  if (e instanceof ConfigError) return e;
-  const msg = (e as Error)?.message ?? String(e);
-  if (/allowRemoteModels=false|local_files_only=true|not found locally|file was not found/i.test(msg)) {
-    return new ConfigError(
-      src.local
-        ? `model directory ${src.ref} lacks a file the ${what} needs: ${msg}`
-        : `model ${src.ref} is not available locally and allowRemoteModels is false (${msg}); ` +
-            "download it once with allowRemoteModels: true, or pass the path of a local model directory (or set localModelPath)",
-      { cause: e },
-    );
-  }
-  if (/adapter|webgpu|execution provider|EP_FAIL|Failed to load shared library|backend/i.test(msg) && what === "model") {
-    return new DeviceError(`device could not start (${msg.split("\n")[0]})`, { cause: e });
-  }
-  return new ConfigError(`loading the ${what} of ${src.name} failed: ${msg}`, { cause: e });
 }

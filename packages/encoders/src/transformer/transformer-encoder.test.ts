@@ -2,14 +2,16 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ConfigError, DataError } from "@implicitrm/core/errors";
+import { ConfigError, DataError, MissingDependencyError } from "@implicitrm/core/errors";
+import { importOptional } from "@implicitrm/core/runtime";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CachedEncoder } from "./cache.js";
-import { embedRows } from "./embed.js";
-import { cosineRows } from "./encoder.js";
-import { importOptional } from "./optional.js";
-import { type TinyBertInfo, writeTinyBertModel } from "./testing/tiny-bert.js";
-import { type TransformerProgress, TransformerEncoder } from "./transformer.js";
+import { CachedEncoder } from "../cache.js";
+import { embedRows } from "../embed.js";
+import { cosineRows } from "../encoder.js";
+import { type TinyBertInfo, writeTinyBertModel } from "../testing/tiny-bert.js";
+import type { TransformerProgress } from "./options.js";
+import { TransformerEncoder } from "./transformer-encoder.js";
+import { TRANSFORMERS_PACKAGE } from "./transformers-js.js";
 
 const root = mkdtempSync(join(tmpdir(), "irm-tf-"));
 let tiny: TinyBertInfo;
@@ -269,8 +271,10 @@ describe("TransformerEncoder errors", () => {
   });
 
   it("names the package to install when an optional peer dependency is missing", async () => {
-    await expect(importOptional("@huggingface/not-installed-pkg", "TransformerEncoder", "^4.3.1")).rejects.toThrow(
-      /TransformerEncoder needs the optional peer dependency @huggingface\/not-installed-pkg .*npm install @huggingface\/not-installed-pkg/,
+    const pkg = { ...TRANSFORMERS_PACKAGE, name: "@huggingface/not-installed-pkg" };
+    await expect(importOptional(pkg.name, pkg)).rejects.toThrow(
+      /TransformerEncoder needs the optional package @huggingface\/not-installed-pkg .*npm install @huggingface\/not-installed-pkg/,
     );
+    await expect(importOptional(pkg.name, pkg)).rejects.toBeInstanceOf(MissingDependencyError);
   });
 });

@@ -28,6 +28,7 @@ export {
   type SplitIndices,
   type SplitOptions,
   indexGroups,
+  selectRows,
   splitIndices,
   splitRows,
   takeRows,
@@ -38,7 +39,7 @@ export {
   type NormalizedParseResult,
   type NormalizedRow,
   parseNormalizedJsonl,
-} from "./normalized.js";
+} from "./adapters/normalized.js";
 export type {
   AdapterName,
   BadRowPolicy,
@@ -58,7 +59,7 @@ export {
   formatFromName,
   parseRecords,
   toSourceRecords,
-} from "./records.js";
+} from "./readers/records.js";
 export { type DetectedFormat, detectFormat } from "./detect.js";
 export {
   type AdapterInfo,
@@ -104,5 +105,4 @@ export {
   type StoreKind,
   type StoreRatedInfo,
   checkStoreHeader,
-  selectRows,
-} from "./store.js";
+} from "./store/format.js";

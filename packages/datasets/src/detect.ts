@@ -1,7 +1,7 @@
 /**
  * Recognises a source's layout from its field names (and, given a record, the shape of a few values).
  */
-import { isRecord } from "./records.js";
+import { isRecord } from "./readers/records.js";
 import type { AdapterName } from "./types.js";
 
 /** A rated-data adapter, or `implicit-log` for the implicit-feedback log format (see `parseImplicitLog`). */
@@ -39,3 +39,4 @@ export function detectFormat(recordOrFields: Record<string, unknown> | readonly 
   if (has("prompt", "response", "helpfulness", "correctness", "coherence", "complexity", "verbosity")) return "helpsteer";
   return undefined;
 }
+

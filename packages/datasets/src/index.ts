@@ -9,15 +9,7 @@ export {
   loadRatedDataset,
   readDataFile,
   readNormalizedJsonl,
-} from "./io.js";
-export { defaultHfCacheDir, fetchHuggingFaceDataset, type HfDatasetFiles, type HfFetchOptions } from "./io-hf.js";
-export {
-  FeatureStore,
-  FeatureStoreWriter,
-  type FeatureStoreWriterOptions,
-  type OpenFeatureStoreOptions,
-  type StoreRows,
-  isFeatureStore,
-  openFeatureStore,
-  verifyFeatureStore,
-} from "./io-store.js";
+} from "./node/io.js";
+export { defaultHfCacheDir, fetchHuggingFaceDataset, type HfDatasetFiles, type HfFetchOptions } from "./node/hf.js";
+export { FeatureStore, type OpenFeatureStoreOptions, isFeatureStore, openFeatureStore, verifyFeatureStore } from "./store/reader.js";
+export { FeatureStoreWriter, type FeatureStoreWriterOptions, type StoreRows } from "./store/writer.js";

@@ -6,9 +6,9 @@
  */
 import { ConfigError } from "@implicitrm/core/errors";
 import { BadRows, RowProblem } from "./bad-rows.js";
-import { readRecordsInto } from "./records.js";
-import { isRecord } from "./records.js";
-import { hashText } from "./text.js";
+import { readRecordsInto } from "./readers/records.js";
+import { isRecord } from "./readers/records.js";
+import { hashText } from "./readers/bytes.js";
 import type { BadRowPolicy, LoggedExample, SkipCounts } from "./types.js";
 import { idLike, str, typeName } from "./adapters/common.js";
 

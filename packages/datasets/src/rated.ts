@@ -13,7 +13,7 @@ import { adaptPkuSafeRlhf, PKU_RATINGS } from "./adapters/pku.js";
 import { adaptUltraFeedback, adaptUltraFeedbackBinarized, ULTRAFEEDBACK_RATINGS } from "./adapters/ultrafeedback.js";
 import { BadRows } from "./bad-rows.js";
 import { detectFormat } from "./detect.js";
-import { type FileFormat, type SourceRecord, readRecordsInto } from "./records.js";
+import { type FileFormat, type SourceRecord, readRecordsInto } from "./readers/records.js";
 import type { AdapterName, RatedDataset, RatingDirection } from "./types.js";
 
 /** Options of {@link parseRatedDataset} and `loadRatedDataset`: the union of every adapter's options. */

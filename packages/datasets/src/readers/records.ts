@@ -6,10 +6,10 @@
 import { ConfigError, DataError } from "@implicitrm/core/errors";
 import { parquetMetadata, parquetReadObjects, parquetSchema } from "hyparquet";
 import { compressors } from "hyparquet-compressors";
-import { BadRows, RowProblem } from "./bad-rows.js";
+import { BadRows, RowProblem } from "../bad-rows.js";
 import { parseCsv } from "./csv.js";
-import { asBytes, decodeUtf8, gunzipBytes, isGzip } from "./text.js";
-import type { BadRowPolicy, SkipCounts } from "./types.js";
+import { asBytes, decodeUtf8, gunzipBytes, isGzip } from "./bytes.js";
+import type { BadRowPolicy, SkipCounts } from "../types.js";
 
 /** File formats the readers understand (each may also be gzip-compressed, e.g. `x.jsonl.gz`). */
 export type FileFormat = "jsonl" | "json" | "csv" | "tsv" | "parquet";

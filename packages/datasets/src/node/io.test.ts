@@ -5,11 +5,11 @@ import { pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
 import { DataError } from "@implicitrm/core/errors";
 import { describe, expect, it } from "vitest";
-import { formatSkipCounts } from "./bad-rows.js";
+import { formatSkipCounts } from "../bad-rows.js";
 import { loadRatedDataset, readDataFile } from "./io.js";
-import { simulateImplicitFeedback } from "./simulate.js";
-import { splitIndices } from "./split.js";
-import { expectConfigError, expectDataError, fixture, sharedData } from "./test-utils/fixtures.js";
+import { simulateImplicitFeedback } from "../simulate.js";
+import { splitIndices } from "../split.js";
+import { expectConfigError, expectDataError, fixture, sharedData } from "../test-utils/fixtures.js";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "irm-ds-"));
 

@@ -1,6 +1,8 @@
 /**
- * File readers. With io-hf.ts, the only modules of this package that import Node built-ins (fs, zlib),
- * so everything else stays browser-safe; neither is exported from the `./browser` entry point.
+ * File readers (Node only): rated data and implicit-feedback logs from disk. With the other modules
+ * under node/ and store/ (reader, writer), the only
+ * modules of this package that import Node built-ins (fs, zlib), so everything else stays
+ * browser-safe; none is exported from the `./browser` entry point.
  */
 import { existsSync } from "node:fs";
 import { readFile, readdir, stat } from "node:fs/promises";
@@ -8,13 +10,13 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
 import { ConfigError, DataError } from "@implicitrm/core/errors";
-import { type HfFetchOptions, fetchHuggingFaceDataset } from "./io-hf.js";
-import { type ImplicitLog, type ImplicitLogOptions, parseImplicitLog } from "./logs.js";
-import { type NormalizedParseOptions, type NormalizedParseResult, parseNormalizedJsonl } from "./normalized.js";
-import { HF_DATASET_ADAPTERS, type RatedInput, type RatedLoadOptions, parseRatedDataset } from "./rated.js";
-import { formatFromName } from "./records.js";
-import { isGzip } from "./text.js";
-import type { RatedDataset } from "./types.js";
+import { type HfFetchOptions, fetchHuggingFaceDataset } from "./hf.js";
+import { type ImplicitLog, type ImplicitLogOptions, parseImplicitLog } from "../logs.js";
+import { type NormalizedParseOptions, type NormalizedParseResult, parseNormalizedJsonl } from "../adapters/normalized.js";
+import { HF_DATASET_ADAPTERS, type RatedInput, type RatedLoadOptions, parseRatedDataset } from "../rated.js";
+import { formatFromName } from "../readers/records.js";
+import { isGzip } from "../readers/bytes.js";
+import type { RatedDataset } from "../types.js";
 
 /**
  * Reads a normalised JSONL file (UTF-8) and parses it with {@link parseNormalizedJsonl}; `opts.file`

@@ -4,8 +4,8 @@ import { join } from "node:path";
 import { parquetWriteBuffer } from "hyparquet-writer";
 import { describe, expect, it } from "vitest";
 import { loadRatedDataset } from "./io.js";
-import { fetchHuggingFaceDataset } from "./io-hf.js";
-import { expectConfigError, expectDataError, fixtureText } from "./test-utils/fixtures.js";
+import { fetchHuggingFaceDataset } from "./hf.js";
+import { expectConfigError, expectDataError, fixtureText } from "../test-utils/fixtures.js";
 
 // Every test here serves the Hub from an injected fetch: no network is used.
 const tmp = () => mkdtempSync(join(tmpdir(), "irm-hf-"));

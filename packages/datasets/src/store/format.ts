@@ -21,10 +21,7 @@
  * the ratings (with the adapter's scale and direction) from which r is simulated at load time with
  * the run's seed, exactly as for rated text data.
  */
-import { ConfigError, DataError } from "@implicitrm/core/errors";
-import type { RowSource } from "@implicitrm/core/types";
-import { takeRows } from "./split.js";
-import type { FeatureSet } from "@implicitrm/core/types";
+import { DataError } from "@implicitrm/core/errors";
 
 export const FEATURE_STORE_FORMAT = "implicitrm-feature-store";
 export const FEATURE_STORE_VERSION = 1;
@@ -95,6 +92,11 @@ export interface FeatureStoreHeader {
   skipped?: Record<string, number>;
   createdAt: string;
 }
+
+/** The typed arrays of the column dtypes. */
+export const CTORS = { uint8: Uint8Array, int32: Int32Array, float32: Float32Array } as const;
+/** A column's values in memory. */
+export type ColumnArray = Uint8Array | Int32Array | Float32Array;
 
 /** Bytes per element of a column dtype. */
 export function dtypeBytes(dtype: StoreDtype): number {
@@ -186,50 +188,4 @@ export function checkStoreHeader(json: unknown, file: string): FeatureStoreHeade
   } else if (!columns.r) bad("columns.r", `${h.kind} rows need the feedback column r`);
   if (typeof h.createdAt !== "string") bad("createdAt", "createdAt must be a string");
   return h as unknown as FeatureStoreHeader;
-}
-
-/**
- * The rows `idx` of a source (in that order) as a new source. Rows in memory are copied
- * (`takeRows`); rows on disk are a view whose `readRows` maps through `idx`, with the labels and
- * the activity block gathered in memory.
- */
-export function selectRows(src: RowSource, idx: Int32Array): RowSource {
-  if (src.features) return takeRows(src as FeatureSet, idx);
-  const m = idx.length;
-  for (let j = 0; j < m; j++) {
-    const i = idx[j]!;
-    if (!(i >= 0 && i < src.n)) throw new ConfigError(`selectRows: index ${i} at position ${j} is not a row of a set with ${src.n} rows`);
-  }
-  const readRows = src.readRows;
-  if (!readRows) throw new ConfigError("selectRows: the source has neither features nor readRows");
-  const view: RowSource = {
-    n: m,
-    dim: src.dim,
-    r: gather(src.r, idx, new Uint8Array(m)),
-    readRows(rows, out) {
-      const mapped = new Int32Array(rows.length);
-      for (let k = 0; k < rows.length; k++) mapped[k] = idx[rows[k]!]!;
-      readRows.call(src, mapped, out);
-    },
-  };
-  if (src.rStar) view.rStar = gather(src.rStar, idx, new Uint8Array(m));
-  if (src.propensity) view.propensity = gather(src.propensity, idx, new Float32Array(m));
-  if (src.grade) view.grade = gather(src.grade, idx, new Float32Array(m));
-  if (src.group) view.group = gather(src.group, idx, new Int32Array(m));
-  if (src.ids) {
-    const ids = src.ids;
-    view.ids = Array.from(idx, (i) => ids[i]!);
-  }
-  if (src.activity) {
-    const { dim: ad, features: af } = src.activity;
-    const block = new Float32Array(m * ad);
-    for (let j = 0; j < m; j++) block.set(af.subarray(idx[j]! * ad, (idx[j]! + 1) * ad), j * ad);
-    view.activity = { dim: ad, features: block, ...(src.activity.names ? { names: [...src.activity.names] } : {}) };
-  }
-  return view;
-}
-
-function gather<T extends Uint8Array | Float32Array | Int32Array>(src: T, idx: ArrayLike<number>, dst: T): T {
-  for (let j = 0; j < idx.length; j++) dst[j] = src[idx[j]!]!;
-  return dst;
 }

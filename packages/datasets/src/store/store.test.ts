@@ -4,10 +4,10 @@ import { join } from "node:path";
 import type { FeatureSet } from "@implicitrm/core/types";
 import { Rng } from "@implicitrm/core/random";
 import { describe, expect, it } from "vitest";
-import { FeatureStoreWriter, isFeatureStore, openFeatureStore, verifyFeatureStore } from "./io-store.js";
-import { selectRows } from "./store.js";
-import { takeRows } from "./split.js";
-import { expectConfigError, expectDataError } from "./test-utils/fixtures.js";
+import { isFeatureStore, openFeatureStore, verifyFeatureStore } from "./reader.js";
+import { FeatureStoreWriter } from "./writer.js";
+import { selectRows, takeRows } from "../split.js";
+import { expectConfigError, expectDataError } from "../test-utils/fixtures.js";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "irm-store-"));
 

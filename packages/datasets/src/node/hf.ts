@@ -5,11 +5,12 @@
  * here, and every test injects `fetch`.
  */
 import { existsSync } from "node:fs";
-import { mkdir, readFile, readdir, rename, stat, writeFile } from "node:fs/promises";
+import { mkdir, readFile, readdir, stat, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { ConfigError, DataError } from "@implicitrm/core/errors";
-import { HF_DATASET_ADAPTERS } from "./rated.js";
+import { writeFileAtomic } from "@implicitrm/core/node";
+import { HF_DATASET_ADAPTERS } from "../rated.js";
 
 /** Options of {@link fetchHuggingFaceDataset}. */
 export interface HfFetchOptions {
@@ -157,21 +158,15 @@ export async function fetchHuggingFaceDataset(name: string, opts: HfFetchOptions
     if (f.size !== undefined && bytes.length !== f.size) {
       throw new DataError(`download of ${f.url} is incomplete (${bytes.length} of ${f.size} bytes); try again`, { file: name });
     }
-    const tmp = `${path}.part-${process.pid}`;
-    await writeFile(tmp, bytes);
-    await rename(tmp, path);
+    await writeFileAtomic(path, bytes, `downloading ${f.url}`);
     paths.push(path);
   }
   await writeFile(join(dir, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
-  return {
-    name,
-    config: manifest.config,
-    split: manifest.split,
-    revision: opts.revision,
-    files: paths,
-    fromCache: false,
-    partial: manifest.partial,
-  };
+  return filesOf(name, manifest, opts.revision, paths, false);
+}
+
+function filesOf(name: string, manifest: Manifest, revision: string | undefined, files: string[], fromCache: boolean): HfDatasetFiles {
+  return { name, config: manifest.config, split: manifest.split, revision, files, fromCache, partial: manifest.partial };
 }
 
 const LOCAL_HINT =
@@ -215,15 +210,7 @@ async function fromCache(base: string, name: string, split: string, opts: HfFetc
     }
     paths.push(path);
   }
-  return {
-    name,
-    config: manifest.config,
-    split: manifest.split,
-    revision: opts.revision,
-    files: paths,
-    fromCache: true,
-    partial: manifest.partial,
-  };
+  return filesOf(name, manifest, opts.revision, paths, true);
 }
 
 async function request(doFetch: typeof fetch, url: string, headers: Record<string, string>, name: string): Promise<Response> {

@@ -2,10 +2,10 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { ConfigError, DataError } from "@implicitrm/core/errors";
 import { describe, expect, it } from "vitest";
-import { readNormalizedJsonl } from "./io.js";
+import { readNormalizedJsonl } from "../node/io.js";
 import { parseNormalizedJsonl } from "./normalized.js";
-import { simulateImplicitFeedback } from "./simulate.js";
-import { splitIndices } from "./split.js";
+import { simulateImplicitFeedback } from "../simulate.js";
+import { splitIndices } from "../split.js";
 
 const row = (id: string, rating: unknown = 7, extra: Record<string, unknown> = {}) =>
   JSON.stringify({ id, prompt: "p", response: "r", ratings: { s: rating }, meta: { prompt_id: `q${id}` }, ...extra });
@@ -110,7 +110,7 @@ describe("readNormalizedJsonl", () => {
   });
 
   // The repository root is three levels above this file (packages/datasets/src); shared data sits beside it.
-  const repoRoot = new URL("../../../", import.meta.url);
+  const repoRoot = new URL("../../../../", import.meta.url);
   const ufPath = fileURLToPath(
     new URL("../shared/data/ultrafeedback_binarized_subset/ultrafeedback_binarized_subset.jsonl", repoRoot),
   );

@@ -3,8 +3,8 @@ import { parquetWriteBuffer } from "hyparquet-writer";
 import { describe, expect, it } from "vitest";
 import { parseCsv } from "./csv.js";
 import { formatFromName, parseRecords, sniffFormat } from "./records.js";
-import { hashText } from "./text.js";
-import { expectDataError } from "./test-utils/fixtures.js";
+import { hashText } from "./bytes.js";
+import { expectDataError } from "../test-utils/fixtures.js";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 

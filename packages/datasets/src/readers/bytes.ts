@@ -4,7 +4,7 @@
  */
 import { DataError } from "@implicitrm/core/errors";
 import { gunzip } from "hyparquet-compressors";
-import { type BadRows, RowProblem } from "./bad-rows.js";
+import { type BadRows, RowProblem } from "../bad-rows.js";
 
 /** True when the bytes start with the gzip magic number (1f 8b). */
 export function isGzip(bytes: Uint8Array): boolean {

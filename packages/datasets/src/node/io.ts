@@ -1,6 +1,6 @@
 /**
- * File readers (Node only): rated data and implicit-feedback logs from disk. With the other modules
- * under node/ and store/ (reader, writer), the only
+ * File readers (Node only): rated data, implicit-feedback logs and features files from disk, each
+ * file read once. With the other modules under node/ and store/ (reader, writer, splits), the only
  * modules of this package that import Node built-ins (fs, zlib), so everything else stays
  * browser-safe; none is exported from the `./browser` entry point.
  */
@@ -10,13 +10,18 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
 import { ConfigError, DataError } from "@implicitrm/core/errors";
+import type { FeatureSet, SplitFeatureSets } from "@implicitrm/core/types";
+import { formatSkipCounts } from "../bad-rows.js";
+import { type DataKind, detectDataKind } from "../detect.js";
+import { type FeaturesParseOptions, parseFeaturesJsonl } from "../features-jsonl.js";
+import { splitObservedRows } from "../splits.js";
 import { type HfFetchOptions, fetchHuggingFaceDataset } from "./hf.js";
 import { type ImplicitLog, type ImplicitLogOptions, parseImplicitLog } from "../logs.js";
 import { type NormalizedParseOptions, type NormalizedParseResult, parseNormalizedJsonl } from "../adapters/normalized.js";
 import { HF_DATASET_ADAPTERS, type RatedInput, type RatedLoadOptions, parseRatedDataset } from "../rated.js";
 import { formatFromName } from "../readers/records.js";
 import { isGzip } from "../readers/bytes.js";
-import type { RatedDataset } from "../types.js";
+import type { RatedDataset, SkipCounts } from "../types.js";
 
 /**
  * Reads a normalised JSONL file (UTF-8) and parses it with {@link parseNormalizedJsonl}; `opts.file`
@@ -133,6 +138,45 @@ export async function loadRatedDataset(pathOrName: string | URL, opts: LoadRated
 export async function loadImplicitLog(path: string | URL, opts: ImplicitLogOptions = {}): Promise<ImplicitLog> {
   const file = opts.file ?? pathName(path);
   return parseImplicitLog(await readDataFile(path), { ...opts, file });
+}
+
+/**
+ * Reads a features JSONL file (`.gz` allowed) with {@link parseFeaturesJsonl} and splits it with
+ * `splitObservedRows` (seeded, prompt groups kept whole; a 20 % test split when every row has clean
+ * labels). Skipped rows (`onBadRow: 'skip'`) are reported to `log`.
+ */
+export async function loadFeaturesFile(path: string, seed: number, opts: FeaturesParseOptions = {}, log: (line: string) => void = () => {}): Promise<SplitFeatureSets> {
+  const all = parseFeaturesJsonl(await readDataFile(path), path, opts);
+  if (Object.keys(all.skipped).length) log(`${path}: ${formatSkipCounts(all.skipped)}`);
+  return splitObservedRows(all, path, seed) as SplitFeatureSets;
+}
+
+/** A data file read and parsed, by what it holds (see {@link readDataSource}). */
+export type DataSource =
+  | { kind: "features"; features: FeatureSet & { skipped: SkipCounts } }
+  | { kind: "implicit-log"; log: ImplicitLog }
+  | { kind: "rated"; rated: RatedDataset };
+
+/**
+ * Reads a data spec once and parses it by what it holds ({@link detectDataKind} on the bytes
+ * read): a features JSONL file, an implicit-feedback log, or rated data (any adapter, picked as in
+ * {@link loadRatedDataset} with `opts`). Folders, `hf:` names and paths that cannot be read as a
+ * file go to {@link loadRatedDataset}, which reads them or says what is wrong. `opts.onBadRow`
+ * applies to every kind.
+ */
+export async function readDataSource(spec: string, opts: LoadRatedOptions = {}): Promise<DataSource> {
+  if (spec.startsWith("hf:")) return { kind: "rated", rated: await loadRatedDataset(spec, opts) };
+  let bytes: Uint8Array;
+  try {
+    bytes = await readDataFile(spec);
+  } catch {
+    return { kind: "rated", rated: await loadRatedDataset(spec, opts) }; // folders and hub names; it reports what is wrong
+  }
+  const kind: DataKind = detectDataKind(bytes);
+  if (kind === "features") return { kind, features: parseFeaturesJsonl(bytes, spec, opts.onBadRow !== undefined ? { onBadRow: opts.onBadRow } : {}) };
+  if (kind === "implicit-log") return { kind, log: await parseImplicitLog(bytes, { ...(opts.onBadRow !== undefined ? { onBadRow: opts.onBadRow } : {}), file: spec }) };
+  const { hf: _hf, ...parseOpts } = opts;
+  return { kind, rated: await parseRatedDataset([{ file: spec, data: bytes }], { ...parseOpts, source: parseOpts.source ?? spec }) };
 }
 
 function pathName(path: string | URL): string {

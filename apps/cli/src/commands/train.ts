@@ -1,18 +1,32 @@
-/** `implicitrm train`: config file and flags → a checkpoint directory with weights, config and metrics. */
+/**
+ * `implicitrm train`: config file and flags → a model directory with weights, config and metrics,
+ * checkpointed while it trains; SIGINT/SIGTERM stop it with a checkpoint, `--resume` continues it.
+ */
 import { rmSync } from "node:fs";
 import { basename } from "node:path";
 import { initBackend } from "@implicitrm/backends";
 import { ConfigError, DataError, DivergenceError, formatHeadDiagnostics, listObjectives, type TrainState } from "@implicitrm/core";
-import { numberFlag, listFlag, parseFlags } from "./args.js";
-import { type BackendChoice, DEFAULT_TRAINER_CONFIG, type TrainerConfig, checkConfig, readConfigFile } from "./config.js";
-import { loadDataset } from "./data.js";
-import { DATA_FLAGS, DATA_HELP, dataSettingsFromFlags } from "./data-flags.js";
-import { writeCheckpoint } from "./checkpoint.js";
-import { createProgress } from "./progress.js";
-import { trainAndEvaluate } from "./run.js";
-import { canonicalJson } from "@implicitrm/encoders";
-import { CHECKPOINT_DIR, CheckpointWriter, NOT_HASHED, configHash, latestCheckpoint, listCheckpoints, readCheckpointFile } from "./state-file.js";
+import {
+  type BackendChoice,
+  CHECKPOINT_DIR,
+  CheckpointWriter,
+  DEFAULT_TRAINER_CONFIG,
+  type TrainerConfig,
+  changedConfigKeys,
+  checkConfig,
+  configHash,
+  latestCheckpoint,
+  listCheckpoints,
+  loadDataset,
+  readCheckpointFile,
+  readConfigFile,
+  trainAndEvaluate,
+  writeModelDir,
+} from "@implicitrm/trainer";
+import { DATA_FLAGS, DATA_HELP, dataSettingsFromFlags, listFlag, numberFlag, parseFlags } from "../flags.js";
+import { createProgress } from "../progress.js";
 
+/** `implicitrm train --help`. */
 export const TRAIN_HELP = `Usage: implicitrm train [options]
 
 Trains one reward model and writes a checkpoint directory (model.json, config.json, metrics.json).
@@ -176,9 +190,7 @@ function resumeFrom(
   const saved = found.header.config as unknown as TrainerConfig;
   const config = { ...DEFAULT_TRAINER_CONFIG, ...saved, ...given, out: dir } as TrainerConfig;
   if (configHash(config as unknown as Record<string, unknown>) !== found.header.configHash) {
-    const keys = [...new Set([...Object.keys(saved), ...Object.keys(given)])].filter(
-      (k) => !NOT_HASHED.has(k) && canonicalJson((saved as unknown as Record<string, unknown>)[k]) !== canonicalJson((config as unknown as Record<string, unknown>)[k]),
-    );
+    const keys = changedConfigKeys(saved as unknown as Record<string, unknown>, config as unknown as Record<string, unknown>, [...Object.keys(saved), ...Object.keys(given)]);
     const diff = keys.map((k) => `${k}: ${JSON.stringify((saved as unknown as Record<string, unknown>)[k])} in the checkpoint, ${JSON.stringify((config as unknown as Record<string, unknown>)[k])} now`);
     if (allowChange) {
       log(`warning: resuming with a changed config (${diff.join("; ")}): the run continues from the checkpoint but is no longer exact`);
@@ -294,7 +306,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
     process.stdout.write(`${formatHeadDiagnostics(run.diagnostics)}\n`);
     if (run.diagnostics.warning) process.stderr.write(`warning: ${run.diagnostics.warning}\n`);
   }
-  await writeCheckpoint(out, run.result.model, { ...config, backend: backend.name }, {
+  await writeModelDir(out, run.result.model, { ...config, backend: backend.name }, {
     dataset: dataset.name,
     datasetInfo: dataset.info,
     selection: run.selection,

@@ -1,39 +1,20 @@
 /**
  * The programmatic trainer: one dataset, one objective, one seed → a trained model and its test
- * metrics. The evaluator calls this for every cell of its methods × datasets × seeds grid.
+ * metrics (optionally the best of a hyperparameter grid, see grid.ts). The evaluator calls this for
+ * every cell of its methods × datasets × seeds grid.
  */
 import { ConfigError, type EpochRecord, type Metrics, type SplitRowSources, type TrainHooks, type TrainOptions, type TrainResult, train } from "@implicitrm/core";
 import { type TrainerConfig, pickTrainOptions } from "./config.js";
 import { evaluateModel } from "./evaluate.js";
+import type { GridPoint } from "./grid.js";
 
+/** What {@link trainAndEvaluate} returns: the run's summary, the result with the model, test metrics. */
 export interface TrainRunResult extends Omit<TrainResult, "model" | "history"> {
   result: TrainResult;
   /** Test metrics; null when the dataset has no clean test split. */
   metrics: Metrics | null;
   /** The hyperparameters picked on validation when a grid was searched (empty otherwise). */
   chosen: Partial<TrainOptions>;
-}
-
-/** Hyperparameters a grid may vary. */
-export const GRID_KEYS = ["lr", "weightDecay", "batchSize", "negativesPerPositive"] as const;
-export type GridPoint = Partial<Pick<TrainOptions, (typeof GRID_KEYS)[number]>>;
-
-/**
- * Parses a grid spec "lr=5e-4,2e-3 weightDecay=1e-6,1e-4" (space- or semicolon-separated keys)
- * into its cartesian product of points.
- */
-export function parseGrid(spec: string): GridPoint[] {
-  let points: GridPoint[] = [{}];
-  for (const part of spec.split(/[;\s]+/).filter(Boolean)) {
-    const [key, values] = part.split("=");
-    if (!key || !values || !(GRID_KEYS as readonly string[]).includes(key)) {
-      throw new ConfigError(`--grid: "${part}" must be <key>=<v1>,<v2>... with key one of ${GRID_KEYS.join(", ")}`);
-    }
-    const nums = values.split(",").map((v) => Number(v));
-    if (nums.some((v) => !Number.isFinite(v))) throw new ConfigError(`--grid: values of ${key} must be numbers, got "${values}"`);
-    points = points.flatMap((p) => nums.map((v) => ({ ...p, [key]: v })));
-  }
-  return points;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseGrid } from "./run.js";
+import { parseGrid } from "./grid.js";
 
 describe("parseGrid", () => {
   it("expands the cartesian product of the listed values", () => {

@@ -1,8 +1,40 @@
-/** The data flags shared by `implicitrm train` and `implicitrm bench`, and their help text. */
-import type { RatingDirection } from "@implicitrm/datasets";
-import { numberFlag } from "./args.js";
-import type { DataSettings } from "./data.js";
+/**
+ * The command line's flags: strict argv parsing with errors that say what to do, number and list
+ * values, and the data flags (and their help) that `implicitrm train` and `implicitrm bench` share.
+ */
+import { parseArgs } from "node:util";
+import { ConfigError } from "@implicitrm/core";
+import type { DataSettings } from "@implicitrm/trainer";
 
+/** The flags a command takes, as `node:util` parseArgs options. */
+export type FlagSpec = Record<string, { type: "string" | "boolean"; short?: string; multiple?: boolean }>;
+
+/** The values parsed for a {@link FlagSpec}. */
+export type FlagValues<T extends FlagSpec> = { [K in keyof T]?: T[K]["type"] extends "boolean" ? boolean : string };
+
+/** Parses argv strictly: an unknown flag or a missing value is a ConfigError naming the command. */
+export function parseFlags<T extends FlagSpec>(command: string, argv: string[], options: T): FlagValues<T> {
+  try {
+    return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values as FlagValues<T>;
+  } catch (e) {
+    throw new ConfigError(`implicitrm ${command}: ${(e as Error).message.replace(/\. To specify.*$/s, "")}; see \`implicitrm ${command} --help\``);
+  }
+}
+
+/** Parses a numeric flag, naming the flag when the value is not a number. */
+export function numberFlag(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isFinite(n)) throw new ConfigError(`--${name} must be a number, got "${value}"`);
+  return n;
+}
+
+/** Parses a comma-separated list flag ("a,b,c"). */
+export function listFlag(value: string | undefined): string[] | undefined {
+  return value === undefined ? undefined : value.split(",").map((s) => s.trim()).filter((s) => s.length > 0);
+}
+
+/** The data flags shared by `implicitrm train` and `implicitrm bench`. */
 export const DATA_FLAGS = {
   encoder: { type: "string" },
   "embedding-cache": { type: "string" },
@@ -18,6 +50,7 @@ export const DATA_FLAGS = {
   "presentation-mix": { type: "string" },
 } as const;
 
+/** Help text of {@link DATA_FLAGS}. */
 export const DATA_HELP = `Data options:
   --encoder <spec>       hashing[:dim] (default, no download) | static:<vectors file> | transformer:<model dir or id>
   --embedding-cache <d>  reuse encoded vectors across runs from this directory
@@ -42,7 +75,7 @@ export function dataSettingsFromFlags(f: DataFlagValues): Partial<DataSettings> 
     encoder: f.encoder,
     embeddingCache: f["embedding-cache"],
     ratingField: f["rating-field"],
-    direction: f.direction as RatingDirection | undefined,
+    direction: f.direction as DataSettings["direction"] | undefined,
     threshold: numberFlag("threshold", f.threshold),
     promptField: f["prompt-field"],
     responseField: f["response-field"],

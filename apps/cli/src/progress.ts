@@ -4,11 +4,16 @@
  */
 import type { EpochRecord } from "@implicitrm/core";
 
+/** A progress display: one call per epoch, one at the end. */
 export interface Progress {
   epoch(record: EpochRecord): void;
   done(message: string): void;
 }
 
+/**
+ * A progress display for `maxEpochs` epochs labelled `label` on `stream` (default stderr); `quiet`
+ * shows nothing.
+ */
 export function createProgress(label: string, maxEpochs: number, stream: NodeJS.WriteStream = process.stderr, quiet = false): Progress {
   const tty = stream.isTTY === true;
   const width = 24;

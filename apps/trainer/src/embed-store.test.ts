@@ -8,10 +8,10 @@ import { type RowSource, readRange } from "@implicitrm/core";
 import { openFeatureStore } from "@implicitrm/datasets";
 import { beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_TRAINER_CONFIG, type TrainerConfig } from "./config.js";
-import { loadDataset } from "./data.js";
-import { writeStore } from "./embed-command.js";
-import { trainAndEvaluate } from "./run.js";
-import { DEFAULT_TEXT_DATA } from "./text-data.js";
+import { loadDataset } from "./dataset.js";
+import { writeStore } from "./embed-store.js";
+import { trainAndEvaluate } from "./train-and-evaluate.js";
+import { DEFAULT_TEXT_DATA } from "./dataset.js";
 
 beforeAll(async () => {
   await initBackend("cpu");

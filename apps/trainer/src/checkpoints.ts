@@ -31,10 +31,11 @@ import {
   TRAIN_STATE_VERSION,
   type TrainState,
 } from "@implicitrm/core";
-import { writeFileAtomic } from "./files.js";
+import { writeFileAtomic } from "@implicitrm/core/node";
 
 export const CHECKPOINT_FORMAT = "implicitrm-checkpoint";
 export const CHECKPOINT_VERSION = 1;
+/** The folder of a run's training checkpoints inside its model directory. */
 export const CHECKPOINT_DIR = "checkpoints";
 const MAGIC = "IRMCKPT1";
 const MAX_HEADER = 256 << 20;
@@ -66,7 +67,15 @@ export interface CheckpointHeader {
 }
 
 /** Config keys that do not change what a run computes (where it writes, how it reports). */
-export const NOT_HASHED: ReadonlySet<string> = new Set(["out", "backend"]);
+const NOT_HASHED: ReadonlySet<string> = new Set(["out", "backend"]);
+
+/**
+ * Which of `keys` (once each, in order) have different values in `saved` (a checkpoint's config)
+ * and `now` and change the config hash (see {@link configHash}): for messages that say what changed.
+ */
+export function changedConfigKeys(saved: Record<string, unknown>, now: Record<string, unknown>, keys: Iterable<string>): string[] {
+  return [...new Set(keys)].filter((k) => !NOT_HASHED.has(k) && canonicalJson(saved[k]) !== canonicalJson(now[k]));
+}
 
 /** SHA-256 (hex) of the config keys that determine a run's result: everything but where it writes and the backend. */
 export function configHash(config: Record<string, unknown>): string {
@@ -389,7 +398,7 @@ export class CheckpointWriter {
       data: this.opts.data,
     };
     const file = join(this.runDir, CHECKPOINT_DIR, checkpointFileName(state));
-    await writeFileAtomic(file, encodeCheckpoint(header, state));
+    await writeFileAtomic(file, encodeCheckpoint(header, state), "writing a checkpoint");
     if (info.reason === "evaluation" && info.improved) this.best = file;
     this.last = file;
     this.prune();

@@ -6,7 +6,7 @@ import { initBackend } from "@implicitrm/backends";
 import { DataError, RewardModel, type TrainState, train } from "@implicitrm/core";
 import { syntheticDataset } from "@implicitrm/datasets";
 import { beforeAll, describe, expect, it } from "vitest";
-import { deserializeModel, serializeModel } from "./checkpoint.js";
+import { deserializeModel, serializeModel } from "./model-dir.js";
 import {
   CHECKPOINT_FORMAT,
   CHECKPOINT_VERSION,
@@ -18,7 +18,7 @@ import {
   encodeCheckpoint,
   latestCheckpoint,
   listCheckpoints,
-} from "./state-file.js";
+} from "./checkpoints.js";
 
 beforeAll(async () => {
   await initBackend("cpu");

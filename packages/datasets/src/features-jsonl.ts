@@ -6,10 +6,13 @@
  * labels) is optional; when every row has it, a clean test split is held out for evaluation.
  * `activity` holds the row's activity features (presentation and user context: response length,
  * position, user activity...), read by ImplicitRM's activity head and never by the reward head;
- * every row has it, with one length, or none does.
+ * every row has it, with one length, or none does. Browser-safe: bytes or text in; reading the file
+ * is `loadFeaturesFile` in node/io.ts, splitting it `splitObservedRows` in splits.ts.
  */
-import { ConfigError, DataError, type FeatureSet, type SplitFeatureSets } from "@implicitrm/core";
-import { type BadRowPolicy, type SkipCause, type SkipCounts, formatSkipCounts, readDataFile, splitIndices, takeRows } from "@implicitrm/datasets";
+import { ConfigError, DataError } from "@implicitrm/core/errors";
+import type { FeatureSet } from "@implicitrm/core/types";
+import { formatSkipCounts } from "./bad-rows.js";
+import type { BadRowPolicy, SkipCause, SkipCounts } from "./types.js";
 
 /** Options of {@link parseFeaturesJsonl}. */
 export interface FeaturesParseOptions {
@@ -147,35 +150,4 @@ function splitLines(bytes: Uint8Array): Uint8Array[] {
     }
   }
   return out;
-}
-
-/**
- * Reads a features JSONL file (`.gz` allowed) and splits it (seeded, prompt groups kept whole):
- * with clean labels on every row, 20 % test and the rest 80/20 train/validation; without, 80/20
- * train/validation and an empty test split. Skipped rows (`onBadRow: 'skip'`) are reported to `log`.
- */
-export async function loadFeaturesFile(path: string, seed: number, opts: FeaturesParseOptions = {}, log: (line: string) => void = () => {}): Promise<SplitFeatureSets> {
-  const all = parseFeaturesJsonl(await readDataFile(path), path, opts);
-  if (Object.keys(all.skipped).length) log(`${path}: ${formatSkipCounts(all.skipped)}`);
-  const split = splitIndices(all.n, { seed, testFraction: all.rStar ? 0.2 : 0, ...(all.group ? { group: all.group } : {}) });
-  return {
-    name: path,
-    train: takeRows(all, split.train),
-    validation: takeRows(all, split.validation),
-    test: takeRows(all, split.test),
-    info: {
-      source: path,
-      n: all.n,
-      dim: all.dim,
-      cleanLabels: all.rStar !== undefined,
-      feedbackRate: mean(all.r),
-      ...(all.activity ? { activityDim: all.activity.dim } : {}),
-    },
-  };
-}
-
-function mean(a: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]!;
-  return s / a.length;
 }

@@ -1,16 +1,13 @@
 /**
  * `implicitrm embed`: encode a dataset once into a binary feature store that `implicitrm train`
  * and `implicitrm bench` read in blocks (`--data <store>`), so large sets need not be re-encoded
- * per run nor fit in memory when training.
+ * per run nor fit in memory when training (the work is the trainer's `writeStore`).
  */
 import { ConfigError } from "@implicitrm/core";
-import { FeatureStoreWriter, type RatingDirection, type StoreRows, formatSkipCounts, indexGroups, readDataFile } from "@implicitrm/datasets";
-import { CachedEncoder, type Encoder, createEncoder, embedRows } from "@implicitrm/encoders";
-import { numberFlag, parseFlags } from "./args.js";
-import { checkConfig } from "./config.js";
-import { parseFeaturesJsonl } from "./features-file.js";
-import { DEFAULT_TEXT_DATA, type TextDataSettings, readTextRows, sniffDataFile } from "./text-data.js";
+import { DEFAULT_TEXT_DATA, type TextDataSettings, checkConfig, writeStore } from "@implicitrm/trainer";
+import { numberFlag, parseFlags } from "../flags.js";
 
+/** `implicitrm embed --help`. */
 export const EMBED_HELP = `Usage: implicitrm embed --data <spec> --out <store directory> [options]
 
 Encodes rated data or an implicit-feedback log with an encoder and writes a feature store (a
@@ -64,7 +61,7 @@ export async function embedCommand(argv: string[]): Promise<number> {
     encoder: f.encoder,
     embeddingCache: f["embedding-cache"],
     ratingField: f["rating-field"],
-    direction: f.direction as RatingDirection | undefined,
+    direction: f.direction as TextDataSettings["direction"] | undefined,
     promptField: f["prompt-field"],
     responseField: f["response-field"],
     onBadRow: f["on-bad-row"],
@@ -84,77 +81,4 @@ export async function embedCommand(argv: string[]): Promise<number> {
     `feature store written to ${f.out}: ${header.n} rows × ${header.dim} (${header.kind}${header.encoder ? `, ${header.encoder.id}` : ""}) in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
   );
   return 0;
-}
-
-/**
- * Reads `spec`, encodes it in chunks and writes the store at `out` (see {@link EMBED_HELP}).
- * Returns the store's header.
- */
-export async function writeStore(
-  spec: string,
-  out: string,
-  s: TextDataSettings,
-  opts: { blockRows?: number; chunkRows?: number; overwrite?: boolean } = {},
-  log: (line: string) => void = () => {},
-) {
-  const kind = await sniffDataFile(spec);
-  const base = { ...(opts.blockRows !== undefined ? { blockRows: opts.blockRows } : {}), ...(opts.overwrite ? { overwrite: true } : {}), source: spec };
-  if (kind === "features") {
-    const fs = parseFeaturesJsonl(await readDataFile(spec), spec, { onBadRow: s.onBadRow });
-    if (Object.keys(fs.skipped).length) log(`${spec}: ${formatSkipCounts(fs.skipped)}`);
-    const w = FeatureStoreWriter.create(out, { ...base, dim: fs.dim, kind: "features", ...(fs.activity ? { activity: { dim: fs.activity.dim, ...(fs.activity.names ? { names: fs.activity.names } : {}) } } : {}) });
-    try {
-      w.append({
-        features: fs.features,
-        r: fs.r,
-        ...(fs.rStar ? { rStar: fs.rStar } : {}),
-        ...(fs.group ? { group: fs.group } : {}),
-        ...(fs.activity ? { activity: fs.activity.features } : {}),
-        ...(fs.ids ? { ids: fs.ids } : {}),
-      });
-    } catch (e) {
-      w.abort();
-      throw e;
-    }
-    return w.finish({ skipped: fs.skipped as Record<string, number> });
-  }
-  const text = await readTextRows(spec, s, kind === "implicit-log" ? "log" : "rated", log);
-  const rows = text.rows;
-  const inner = await createEncoder(s.encoder);
-  const encoder: Encoder = s.embeddingCache ? new CachedEncoder(inner, s.embeddingCache) : inner;
-  const group = indexGroups(rows.map((r) => r.promptId)).index;
-  const w = FeatureStoreWriter.create(out, {
-    ...base,
-    dim: inner.dim,
-    kind: text.kind === "log" ? "log" : "rated",
-    encoder: { id: inner.id, config: { ...(inner.config ?? {}) }, dim: inner.dim },
-    ...(text.rated ? { rated: { adapter: text.rated.adapter, ratingField: text.rated.ratingField, scale: text.rated.scale } } : {}),
-    ...(text.activity ? { activity: { dim: text.activity.dim, ...(text.activity.names ? { names: text.activity.names } : {}) } } : {}),
-  });
-  try {
-    const chunk = opts.chunkRows ?? 8192;
-    for (let start = 0; start < rows.length; start += chunk) {
-      const end = Math.min(rows.length, start + chunk);
-      const part = rows.slice(start, end);
-      const features = await embedRows(part, encoder);
-      const batch: StoreRows = {
-        features,
-        group: group.subarray(start, end),
-        length: Float32Array.from(part, (r) => r.response.length),
-        ids: part.map((r) => r.id),
-      };
-      if (text.ratings) batch.rating = text.ratings.subarray(start, end);
-      if (text.r) batch.r = text.r.subarray(start, end);
-      if (text.activity) batch.activity = text.activity.features.subarray(start * text.activity.dim, end * text.activity.dim);
-      w.append(batch);
-      log(`${spec}: encoded ${end} / ${rows.length} rows`);
-    }
-    const skipped = (text.rated?.skipped ?? {}) as Record<string, number>; // already reported by readTextRows
-    return w.finish({ info: { rows: rows.length, encoder: inner.id }, skipped });
-  } catch (e) {
-    w.abort();
-    throw e;
-  } finally {
-    if (encoder instanceof CachedEncoder) encoder.cache.close();
-  }
 }

@@ -1,13 +1,14 @@
 /**
- * Checkpoint directories: model.json (architecture and weights, float32 little-endian in base64),
- * config.json (the full resolved config) and metrics.json (test metrics and the training history).
- * Written atomically; loading checks the format and shapes and executes nothing.
+ * The model directory a training run writes: model.json (architecture and weights, float32
+ * little-endian in base64), config.json (the full resolved config) and metrics.json (test metrics
+ * and the training history), beside the run's training checkpoints (checkpoints.ts). Written
+ * atomically; loading checks the format and shapes and executes nothing.
  */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { DataError, type HeadName, type HeadWeights, RewardModel, type RewardModelState } from "@implicitrm/core";
-import { writeDirAtomic } from "./files.js";
-import { CHECKPOINT_DIR } from "./state-file.js";
+import { writeDirAtomic } from "@implicitrm/core/node";
+import { CHECKPOINT_DIR } from "./checkpoints.js";
 
 export const MODEL_FORMAT = "implicitrm-model";
 export const MODEL_FORMAT_VERSION = 1;
@@ -108,10 +109,11 @@ export function deserializeModel(json: unknown, file: string): RewardModel {
 }
 
 /**
- * Writes model.json, config.json and metrics.json into `dir` atomically. The training checkpoints
- * in `dir/checkpoints/` are carried over into the new directory (hard links, else copies).
+ * Writes model.json, config.json and metrics.json into the model directory `dir` atomically. The
+ * training checkpoints in `dir/checkpoints/` are carried over into the new directory (hard links,
+ * else copies).
  */
-export async function writeCheckpoint(dir: string, model: RewardModel, config: object, metrics: object): Promise<void> {
+export async function writeModelDir(dir: string, model: RewardModel, config: object, metrics: object): Promise<void> {
   await writeDirAtomic(dir, async (tmp) => {
     const { copyFile, link, mkdir, readdir, writeFile } = await import("node:fs/promises");
     await writeFile(join(tmp, "model.json"), JSON.stringify(serializeModel(model)));
@@ -124,11 +126,11 @@ export async function writeCheckpoint(dir: string, model: RewardModel, config: o
       const to = join(tmp, CHECKPOINT_DIR, name);
       await link(from, to).catch(() => copyFile(from, to));
     }
-  });
+  }, "writing the model directory");
 }
 
-/** Loads the model of a checkpoint directory. */
-export async function loadCheckpointModel(dir: string): Promise<RewardModel> {
+/** Loads the model of a model directory (its model.json), checking it as {@link deserializeModel} does. */
+export async function loadModelDir(dir: string): Promise<RewardModel> {
   const file = join(dir, "model.json");
   let text: string;
   try {

@@ -1,28 +1,24 @@
 /** `implicitrm bench`: methods × datasets × seeds → a Markdown table on stdout and a JSON file. */
 import { initBackend } from "@implicitrm/backends";
 import { ConfigError, listObjectives } from "@implicitrm/core";
+import { markdownTable, runBench, writeBenchOutputs } from "@implicitrm/evaluator";
 import {
   type BackendChoice,
   BUILTIN_DATASETS,
   DEFAULT_TRAINER_CONFIG,
-  type TrainerConfig,
-  DATA_FLAGS,
-  DATA_HELP,
   GRID_KEYS,
+  type TrainerConfig,
   checkConfig,
   parseGrid,
-  dataSettingsFromFlags,
-  listFlag,
-  numberFlag,
-  parseFlags,
-  writeFileAtomic,
+  parseObjectiveSpec,
 } from "@implicitrm/trainer";
-import { datasetLabel, markdownTable, parseMethodSpec, runBench, sweepChart } from "./bench.js";
+import { DATA_FLAGS, DATA_HELP, dataSettingsFromFlags, listFlag, numberFlag, parseFlags } from "../flags.js";
 
 function fmt(v: unknown): string {
   return typeof v === "number" && !Number.isInteger(v) ? v.toFixed(4) : String(v);
 }
 
+/** `implicitrm bench --help`. */
 export const BENCH_HELP = `Usage: implicitrm bench [options]
 
 Trains every method on every dataset for every seed and evaluates on the clean test split.
@@ -83,7 +79,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
   const methods = methodsFlag.length === 1 && methodsFlag[0] === "all" ? listObjectives() : methodsFlag;
   for (const m of methods) {
     try {
-      parseMethodSpec(m);
+      parseObjectiveSpec(m);
     } catch (e) {
       throw new ConfigError(`--methods: ${(e as Error).message}`);
     }
@@ -147,18 +143,12 @@ export async function benchCommand(argv: string[]): Promise<number> {
   process.stdout.write(`${table}\n`);
   const seconds = (Date.now() - started) / 1000;
   process.stderr.write(`bench: ${rows.length} runs in ${seconds.toFixed(1)} s on ${backend.name}\n`);
-  if (f.out) {
-    const stem = f.out.replace(/\.json$/i, "");
-    await writeFileAtomic(f.out, `${JSON.stringify(rows, null, 2)}\n`);
-    await writeFileAtomic(`${stem}.md`, table);
-    if (alphas.length > 1) await writeFileAtomic(`${stem}.svg`, sweepChart(rows));
-    if (shares.length > 1) {
-      for (const dataset of datasets.map(datasetLabel)) {
-        const svg = sweepChart(rows.filter((r) => r.dataset === dataset), "presentationShare");
-        await writeFileAtomic(datasets.length > 1 || alphas.length > 1 ? `${stem}-${dataset}.svg` : `${stem}.svg`, svg);
-      }
-    }
-  }
-  if (f.markdown) await writeFileAtomic(f.markdown, table);
+  await writeBenchOutputs(rows, table, {
+    ...(f.out ? { out: f.out } : {}),
+    ...(f.markdown ? { markdown: f.markdown } : {}),
+    datasets,
+    alphas,
+    presentationShares: shares,
+  });
   return 0;
 }

@@ -6,7 +6,7 @@
  */
 export { type BackendChoice, DEFAULT_TRAINER_CONFIG, type TrainerConfig, checkConfig, readConfigFile } from "./config.js";
 export { BUILTIN_DATASETS, DEFAULT_DATA_SETTINGS, DEFAULT_TEXT_DATA, type DataSettings, type TextDataSettings, loadDataset } from "./dataset.js";
-export { type ObjectiveSpec, parseObjectiveSpec } from "./objective-spec.js";
+export { type ObjectiveSpec, parseObjectiveSpec, splitObjectiveSpec } from "./objective-spec.js";
 export { GRID_KEYS, type GridPoint, parseGrid } from "./grid.js";
 export { type TrainRunResult, trainAndEvaluate } from "./train-and-evaluate.js";
 export { evaluateModel } from "./evaluate.js";

@@ -1,7 +1,8 @@
 /**
- * The syntax of an objective and its options (`implicitrm bench --methods`, programs):
- * `<objective>[:<key>=<value>;...]`. The options are the objective's own (`defaults` and `checks`
- * of its registry entry in @implicitrm/core).
+ * The one syntax for an objective and its options, wherever one is named (`implicitrm train
+ * --objective`, `implicitrm bench --methods`, programs): `<objective>[:<key>=<value>;...]`, so a
+ * new objective's options reach every command without touching the command line. The options are
+ * the objective's own (`defaults` and `checks` of its registry entry in @implicitrm/core).
  */
 import { ConfigError, getObjective, resolveObjectiveOptions } from "@implicitrm/core";
 
@@ -14,13 +15,13 @@ export interface ObjectiveSpec {
 }
 
 /**
- * Parses an objective spec: an objective name with optional options, `ips` or
- * `ips:propensity=estimated;clipMin=0.1`, optionally preceded by a label for tables:
- * `context-fed=implicitrm:activityInputs=context`. Values that parse as numbers are numbers,
- * `null` is null, anything else a string. The options are checked against the objective's own (an
- * unknown objective or option is a ConfigError listing what exists).
+ * Reads the syntax of an objective spec without checking it against the registry: an objective name
+ * with optional options, `ips` or `ips:propensity=estimated;clipMin=0.1`, optionally preceded by a
+ * label for tables: `context-fed=implicitrm:activityInputs=context`. Values that parse as numbers
+ * are numbers, `null` is null, anything else a string. A ConfigError for an option that is not
+ * `key=value`.
  */
-export function parseObjectiveSpec(spec: string): ObjectiveSpec {
+export function splitObjectiveSpec(spec: string): ObjectiveSpec {
   const [head = "", rest] = spec.split(/:(.*)/s, 2);
   const eqAt = head.indexOf("=");
   const label = eqAt > 0 ? head.slice(0, eqAt) : undefined;
@@ -32,6 +33,16 @@ export function parseObjectiveSpec(spec: string): ObjectiveSpec {
     const raw = part.slice(eq + 1);
     options[part.slice(0, eq)] = raw.trim() === "null" ? null : raw.trim() !== "" && Number.isFinite(Number(raw)) ? Number(raw) : raw;
   }
-  resolveObjectiveOptions(getObjective(objective), options);
   return { objective, options, ...(label ? { label } : {}) };
+}
+
+/**
+ * Parses an objective spec ({@link splitObjectiveSpec}) and checks it: the objective must be
+ * registered and the options must be its own (an unknown objective or option, or a bad value, is a
+ * ConfigError listing what exists).
+ */
+export function parseObjectiveSpec(spec: string): ObjectiveSpec {
+  const parsed = splitObjectiveSpec(spec);
+  resolveObjectiveOptions(getObjective(parsed.objective), parsed.options);
+  return parsed;
 }

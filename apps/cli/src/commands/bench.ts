@@ -28,7 +28,8 @@ Prints a Markdown table (mean ± std over seeds); --out writes one JSON row per
 Options:
   --data <a,b>           datasets (default synthetic; built in: ${BUILTIN_DATASETS.join(", ")}; or rated data files, any adapter)
   --methods <a,b|all>    objectives (default implicitrm,naive,oracle; all = ${listObjectives().join(",")});
-                         with options: ips:propensity=estimated;clipMin=0.1; with a label for tables:
+                         each an objective spec <name>[:<key>=<value>;...] as for train's --objective
+                         (ips:propensity=estimated;clipMin=0.1); with a label for tables:
                          symmetric=implicitrm:activityInputs=content
   --seeds <n>            number of seeds, 1..n (default 3)
   --out <file.json>      write the rows as JSON, and the table as <file>.md beside it (atomically)

@@ -20,6 +20,7 @@ import {
   loadDataset,
   readCheckpointFile,
   readConfigFile,
+  splitObjectiveSpec,
   trainAndEvaluate,
   writeModelDir,
 } from "@implicitrm/trainer";
@@ -40,7 +41,9 @@ Options:
                          adapter, or hf:owner/name); an implicit-feedback log (JSONL with "actions");
                          a features file (JSONL: {"features": [...], "r": 0|1, "rStar"?: 0|1} per line);
                          or a feature store directory written by \`implicitrm embed\` (read in blocks)
-  --objective <name>     ${listObjectives().join(" | ")} (default implicitrm)
+  --objective <spec>     <name>[:<key>=<value>;...], the objective and its own options, the same spec as
+                         bench's --methods: ${listObjectives().join(" | ")} (default implicitrm);
+                         e.g. 'implicitrm:activityHead=linear;activityPrior=0.8@10' (quote it: ; separates)
   --backend <name>       auto (default: the fastest that starts) | cpu | wasm | onnxruntime | webgpu | tensorflow
   --out <dir>            checkpoint directory (default runs/<objective>-seed<seed>)
   --seed <n>             seed of data simulation, initialisation and shuffling (default 42)
@@ -60,15 +63,15 @@ Checkpoints and resuming:
   --allow-config-change  with --resume: continue with the settings given even where they differ from
                          the checkpoint's (e.g. a lower --lr after a divergence); not exact any more
 
-ImplicitRM / recrec-i activity head (objective options; see README "When ImplicitRM can and cannot
-recover preferences"):
-  --activity-inputs <i>  auto (default: the activity features when the data carry them, else content) |
+Objective options of ImplicitRM / recrec-i's activity head (in --objective <name>:<key>=<value>;...,
+see README "When ImplicitRM can and cannot recover preferences"):
+  activityInputs=<i>     auto (default: the activity features when the data carry them, else content) |
                          content | context | both
-  --activity-head <h>    mlp (default) | linear | scalar
-  --activity-prior <m@w> prior on the action rate among good responses, mean m in (0, 1) with weight w
+  activityHead=<h>       mlp (default) | linear | scalar
+  activityPrior=<m@w>    prior on the action rate among good responses, mean m in (0, 1) with weight w
                          (e.g. 0.8@10); also starts the activity head at logit(m)
-  --activity-weight-decay <x>  --activity-lr <x>   the activity head's own L2 and learning rate
-  --sample-weights <s>   importance (default: undo the positives+k resampling) | none
+  activityWeightDecay=<x>  activityLr=<x>   the activity head's own L2 and learning rate
+  sampleWeights=<s>      importance (default: undo the positives+k resampling) | none
 
 ${DATA_HELP}`;
 
@@ -87,12 +90,6 @@ const FLAGS = {
   hidden: { type: "string" },
   sampling: { type: "string" },
   k: { type: "string" },
-  "activity-inputs": { type: "string" },
-  "activity-head": { type: "string" },
-  "activity-prior": { type: "string" },
-  "activity-weight-decay": { type: "string" },
-  "activity-lr": { type: "string" },
-  "sample-weights": { type: "string" },
   "clip-norm": { type: "string" },
   resume: { type: "string" },
   "checkpoint-every": { type: "string" },
@@ -121,12 +118,18 @@ export interface CheckpointSettings {
 export async function resolveTrainerConfig(
   argv: string[],
 ): Promise<{ config: TrainerConfig; given: Partial<TrainerConfig>; checkpoints: CheckpointSettings; quiet: boolean; help: boolean }> {
+  const moved = argv.find((a) => /^--(activity-[a-z-]+|sample-weights)(=|$)/.test(a));
+  if (moved !== undefined) {
+    // the objective options had flags of their own before they took the one spec bench uses
+    const flag = moved.split("=")[0]!;
+    const key = flag.slice(2).replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+    throw new ConfigError(`implicitrm train: ${flag} is an objective option now: --objective implicitrm:${key}=<value> (options separated by ;); see \`implicitrm train --help\``);
+  }
   const f = parseFlags("train", argv, FLAGS);
   const fromFile = f.config ? await readConfigFile(f.config) : {};
   const hidden = listFlag(f.hidden)?.map((h) => numberFlag("hidden", h)!);
   const fromFlags: Record<string, unknown> = {
     data: f.data,
-    objective: f.objective,
     backend: f.backend as BackendChoice | undefined,
     out: f.out,
     seed: numberFlag("seed", f.seed),
@@ -141,16 +144,15 @@ export async function resolveTrainerConfig(
     clipNorm: numberFlag("clip-norm", f["clip-norm"]),
     ...dataSettingsFromFlags(f),
   };
-  const objectiveFlags: Record<string, unknown> = {
-    activityInputs: f["activity-inputs"],
-    activityHead: f["activity-head"],
-    activityPrior: f["activity-prior"],
-    activityWeightDecay: numberFlag("activity-weight-decay", f["activity-weight-decay"]),
-    activityLr: numberFlag("activity-lr", f["activity-lr"]),
-    sampleWeights: f["sample-weights"],
-  };
-  for (const k of Object.keys(objectiveFlags)) if (objectiveFlags[k] === undefined) delete objectiveFlags[k];
-  if (Object.keys(objectiveFlags).length) fromFlags.objectiveOptions = { ...(fromFile.objectiveOptions ?? {}), ...objectiveFlags };
+  if (f.objective !== undefined) {
+    // one syntax with bench's --methods; the options are checked with the rest of the config below
+    const spec = splitObjectiveSpec(f.objective);
+    if (spec.label !== undefined) {
+      throw new ConfigError(`--objective ${f.objective}: "${spec.label}=" labels a method in bench tables; train takes <objective>[:<key>=<value>;...]`);
+    }
+    fromFlags.objective = spec.objective;
+    if (Object.keys(spec.options).length) fromFlags.objectiveOptions = { ...(fromFile.objectiveOptions ?? {}), ...spec.options };
+  }
   for (const k of Object.keys(fromFlags)) if (fromFlags[k] === undefined) delete fromFlags[k];
   const given = { ...fromFile, ...checkConfig(fromFlags, "command line") };
   const config = { ...DEFAULT_TRAINER_CONFIG, ...given } as TrainerConfig;

@@ -2,7 +2,7 @@
  * The implicit-feedback log format: one JSON object per impression (a response shown to a user),
  * `{id?, prompt, response, promptId?, actions: {copy?, click?, thumbsUp?, thumbsDown?, regenerate?, ...},
  * context?: {...}}`, turned into labels r (observed implicit feedback) and explicit negatives.
- * Browser-safe; `loadImplicitLog` in io.ts reads files.
+ * Browser-safe; `loadImplicitLog` in node/io.ts reads files.
  */
 import { ConfigError } from "@implicitrm/core/errors";
 import { BadRows, RowProblem } from "./bad-rows.js";

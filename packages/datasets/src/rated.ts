@@ -1,7 +1,7 @@
 /**
  * One entry for rated data held in memory: pick the adapter (explicit, generic fields, or detected
  * from the first record) and run it over the records of one or more inputs. Browser-safe; the file and
- * Hugging Face loaders (io.ts, io-hf.ts) call it.
+ * Hugging Face loaders (node/io.ts, node/hf.ts) call it.
  */
 import { ConfigError } from "@implicitrm/core/errors";
 import type { AdapterInternals, CommonAdapterOptions } from "./adapters/common.js";

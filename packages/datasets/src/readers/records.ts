@@ -1,7 +1,7 @@
 /**
  * Table readers: JSONL, JSON arrays, CSV/TSV and Parquet bytes (optionally gzip-compressed) into plain
  * records with their location, for the adapters. Browser-safe: inputs are strings or bytes; reading
- * files is io.ts.
+ * files is node/io.ts.
  */
 import { ConfigError, DataError } from "@implicitrm/core/errors";
 import { parquetMetadata, parquetReadObjects, parquetSchema } from "hyparquet";

@@ -2,8 +2,8 @@
  * The binary feature store: a directory holding a JSON header, the features as raw little-endian
  * float32 blocks (row-major, `blockRows` rows per file), and one small file per label column, so a
  * set of embeddings larger than memory can be trained on by reading rows on demand. This module is
- * browser-safe (the header's schema and checks, row-subset views); reading and writing files is
- * io-store.ts.
+ * browser-safe (the header's schema and checks); reading and writing the files is store/reader.ts
+ * and store/writer.ts (Node only).
  *
  * ```
  * <store>/header.json          {format, version, n, dim, dtype: "float32", byteOrder: "little-endian",

@@ -4,8 +4,9 @@
  * exit non-zero without a stack trace; anything else is a bug and keeps its trace.
  */
 import { ImplicitRMError } from "@implicitrm/core";
-import { benchCommand, BENCH_HELP } from "@implicitrm/evaluator";
-import { EMBED_HELP, TRAIN_HELP, embedCommand, trainCommand } from "@implicitrm/trainer";
+import { BENCH_HELP, benchCommand } from "./commands/bench.js";
+import { EMBED_HELP, embedCommand } from "./commands/embed.js";
+import { TRAIN_HELP, trainCommand } from "./commands/train.js";
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help: string }> = {
   train: { run: trainCommand, help: TRAIN_HELP },

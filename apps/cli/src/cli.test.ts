@@ -186,7 +186,7 @@ describe("implicitrm bench", () => {
 describe("identifiability: activity features, diagnostics and the presentation sweep", () => {
   it("train reports the heads' diagnostics, in the output and in metrics.json", () => {
     const dir = workdir();
-    const res = cli(["train", "--data", "synthetic", ...fast, "--presentation-share", "0.5", "--activity-head", "linear", "--out", join(dir, "ckpt")], dir);
+    const res = cli(["train", "--data", "synthetic", ...fast, "--presentation-share", "0.5", "--objective", "implicitrm:activityHead=linear", "--out", join(dir, "ckpt")], dir);
     expect(res.code).toBe(0);
     expect(res.stdout).toMatch(/heads on validation: mean σ\(f\) 0\.\d{3}, mean σ\(g\) 0\.\d{3}, Pearson -?\d\.\d{3}.*\(activity: linear on context\)/);
     const metrics = JSON.parse(readFileSync(join(dir, "ckpt", "metrics.json"), "utf8"));
@@ -201,13 +201,22 @@ describe("identifiability: activity features, diagnostics and the presentation s
 
   it("rejects a bad activity option and a prior without clean data", () => {
     const dir = workdir();
-    const bad = cli(["train", ...fast, "--activity-inputs", "user"], dir);
+    const bad = cli(["train", ...fast, "--objective", "implicitrm:activityInputs=user"], dir);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/"activityInputs": must be one of auto, content, context, both, got "user"/);
     const data = featuresFile(dir, (row) => delete row.rStar);
-    const noTruth = cli(["train", "--data", data, ...fast, "--activity-prior", "oracle@10", "--out", join(dir, "ckpt")], dir);
+    const noTruth = cli(["train", "--data", data, ...fast, "--objective", "implicitrm:activityPrior=oracle@10", "--out", join(dir, "ckpt")], dir);
     expect(noTruth.code).toBe(1);
     expect(noTruth.stderr).toMatch(/activityPrior mean 'oracle' needs the training rows' clean labels/);
+  });
+
+  it("an objective option given as a flag of its own (before the one spec) says how to write it", () => {
+    const res = cli(["train", ...fast, "--activity-head", "linear"], workdir());
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(/--activity-head is an objective option now: --objective implicitrm:activityHead=<value>/);
+    const labelled = cli(["train", ...fast, "--objective", "x=implicitrm"], workdir());
+    expect(labelled.code).toBe(2);
+    expect(labelled.stderr).toMatch(/"x=" labels a method in bench tables/);
   });
 
   it("a log's context fields become the activity head's features", () => {

@@ -1,6 +1,8 @@
 import type { Metrics } from "@implicitrm/core";
 import { describe, expect, it } from "vitest";
-import { type BenchRow, markdownTable, meanStd, sweepChart } from "./bench.js";
+import type { BenchRow } from "./bench.js";
+import { sweepChart } from "./plot.js";
+import { markdownTable, meanStd } from "./tables.js";
 
 function row(method: string, seed: number, alpha: number, auroc: number, nll: number): BenchRow {
   const metrics = { mae: 0.2, rmse: 0.3, r2: 0.4, auroc, pearson: 0.5, nll, ece: 0.05, ndcg: 0.9, recall: 0.8, pairwiseAccuracy: Number.NaN, pairs: 0, meanPrediction: 0.4, positiveRate: 0.4, rateError: 0 } as Metrics;
@@ -74,23 +76,5 @@ describe("presentation sweeps and head diagnostics", () => {
     const svg = sweepChart(rows, "presentationShare");
     expect(svg.match(/<path /g)).toHaveLength(6); // 2 methods × 3 panels
     expect(svg).toContain("presentation share w");
-  });
-});
-
-describe("parseMethodSpec", () => {
-  it("reads an objective with options, numbers as numbers", async () => {
-    const { parseMethodSpec } = await import("./bench.js");
-    expect(parseMethodSpec("naive")).toEqual({ objective: "naive", options: {} });
-    expect(parseMethodSpec("implicitrm:lambdaObs=0;smoothing=additive")).toEqual({
-      objective: "implicitrm",
-      options: { lambdaObs: 0, smoothing: "additive" },
-    });
-    expect(() => parseMethodSpec("implicitrm:lambda=1")).toThrow(/has no option "lambda"/);
-    expect(() => parseMethodSpec("implicitrm:oops")).toThrow(/key=value/);
-    expect(parseMethodSpec("prior=implicitrm:activityPrior=oracle@10;activityLr=null")).toEqual({
-      objective: "implicitrm",
-      options: { activityPrior: "oracle@10", activityLr: null },
-      label: "prior",
-    });
   });
 });

@@ -1,16 +1,8 @@
-export {
-  type BenchPlan,
-  type BenchRow,
-  type RowGroup,
-  TABLE_COLUMNS,
-  diagnosticsTable,
-  groupRows,
-  markdownTable,
-  meanStd,
-  methodName,
-  parseMethodSpec,
-  runBench,
-  sweepChart,
-} from "./bench.js";
-export { lineChartSvg, type Panel, type Series } from "./plot.js";
-export { BENCH_HELP, benchCommand } from "./bench-command.js";
+/**
+ * @implicitrm/evaluator: the benchmark behind `implicitrm bench` as a library: run methods ×
+ * datasets × seeds (`runBench`), summarise the rows in tables, draw sweeps, write the results.
+ */
+export { type BenchPlan, type BenchRow, methodName, runBench } from "./bench.js";
+export { markdownTable, meanStd } from "./tables.js";
+export { type Panel, type Series, lineChartSvg, sweepChart } from "./plot.js";
+export { type BenchOutputs, writeBenchOutputs } from "./outputs.js";

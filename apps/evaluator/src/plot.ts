@@ -1,13 +1,17 @@
 /**
  * Dependency-free SVG line charts with error bars: one panel per metric, x = a swept setting
- * (e.g. α), one line per method, mean ± std over seeds.
+ * (e.g. α), one line per method, mean ± std over seeds; `sweepChart` draws a bench's sweep.
  */
+import type { BenchRow } from "./bench.js";
+import { groupRows, meanStd, unique } from "./tables.js";
 
+/** One line of a panel: a method's mean ± std at each x. */
 export interface Series {
   name: string;
   points: Array<{ x: number; mean: number; std: number }>;
 }
 
+/** One chart of a figure: a metric against the swept setting. */
 export interface Panel {
   title: string;
   yLabel: string;
@@ -89,4 +93,35 @@ export function lineChartSvg(panels: Panel[], xLabel: string): string {
   });
   parts.push("</svg>");
   return `${parts.join("\n")}\n`;
+}
+
+/**
+ * A sweep chart: AUROC and NLL against the swept setting — α (default) or the presentation share
+ * w, where a third panel shows |mean r̂ − TPR| — one line per method (per dataset when several).
+ */
+export function sweepChart(rows: BenchRow[], x: "alpha" | "presentationShare" = "alpha"): string {
+  const datasets = unique(rows.map((r) => r.dataset));
+  const panelsFor = (key: "auroc" | "nll" | "rateError", title: string) => ({
+    title,
+    yLabel: title,
+    series: groupSeries(rows, datasets.length > 1).map(({ name, groups }) => ({
+      name,
+      points: groups.map((g) => ({ x: x === "alpha" ? g.alpha : g.presentationShare, ...meanStd(g.rows.map((r) => (r.metrics[key] as number | undefined) ?? Number.NaN)) })),
+    })),
+  });
+  if (x === "alpha") return lineChartSvg([panelsFor("auroc", "AUROC ↑"), panelsFor("nll", "NLL ↓")], "α (smaller = stronger bias)");
+  return lineChartSvg(
+    [panelsFor("auroc", "AUROC ↑"), panelsFor("nll", "NLL ↓"), panelsFor("rateError", "|mean r̂ − TPR| ↓")],
+    "presentation share w (0: grade only, 1: presentation only)",
+  );
+}
+
+function groupSeries(rows: BenchRow[], byDataset: boolean) {
+  const series = new Map<string, ReturnType<typeof groupRows>>();
+  for (const g of groupRows(rows)) {
+    const name = byDataset ? `${g.method} (${g.dataset})` : g.method;
+    if (!series.has(name)) series.set(name, []);
+    series.get(name)!.push(g);
+  }
+  return [...series].map(([name, groups]) => ({ name, groups }));
 }

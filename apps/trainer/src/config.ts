@@ -5,7 +5,7 @@
 import { readFile } from "node:fs/promises";
 import { listBackends } from "@implicitrm/backends";
 import { ConfigError, DEFAULT_TRAIN_OPTIONS, type TrainOptions, resolveTrainOptions } from "@implicitrm/core";
-import { DEFAULT_DATA_SETTINGS, type DataSettings } from "./data.js";
+import { DEFAULT_DATA_SETTINGS, type DataSettings } from "./dataset.js";
 
 /** 'auto' or a registered backend name (cpu, wasm, onnxruntime, webgpu, tensorflow; see @implicitrm/backends). */
 export type BackendChoice = string;
@@ -19,6 +19,7 @@ export interface TrainerConfig extends TrainOptions, DataSettings {
   out: string | null;
 }
 
+/** The trainer's defaults: core's training defaults, the data defaults, synthetic data, backend auto, no out dir. */
 export const DEFAULT_TRAINER_CONFIG: Readonly<TrainerConfig> = Object.freeze({
   ...DEFAULT_TRAIN_OPTIONS,
   ...DEFAULT_DATA_SETTINGS,

@@ -7,11 +7,11 @@ import { join } from "node:path";
 import { initBackend } from "@implicitrm/backends";
 import { RewardModel } from "@implicitrm/core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { deserializeModel, serializeModel } from "./checkpoint.js";
+import { deserializeModel, serializeModel } from "./model-dir.js";
 import { DEFAULT_TRAINER_CONFIG, type TrainerConfig } from "./config.js";
-import { loadDataset } from "./data.js";
-import { parseFeaturesJsonl } from "./features-file.js";
-import { trainAndEvaluate } from "./run.js";
+import { loadDataset } from "./dataset.js";
+import { parseFeaturesJsonl } from "@implicitrm/datasets";
+import { trainAndEvaluate } from "./train-and-evaluate.js";
 
 beforeAll(async () => {
   await initBackend("cpu");

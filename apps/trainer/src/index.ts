@@ -1,32 +1,25 @@
-export { listFlag, numberFlag, parseFlags, type FlagSpec } from "./args.js";
-export { deserializeModel, loadCheckpointModel, serializeModel, writeCheckpoint } from "./checkpoint.js";
-export { DEFAULT_TRAINER_CONFIG, checkConfig, pickTrainOptions, readConfigFile, type BackendChoice, type TrainerConfig } from "./config.js";
-export { BUILTIN_DATASETS, DEFAULT_DATA_SETTINGS, DEFAULT_SIMULATION, loadDataset, type DataSettings, type SimulationSettings } from "./data.js";
-export { parseFeaturesJsonl, loadFeaturesFile } from "./features-file.js";
-export { DEFAULT_TEXT_DATA, loadTextDataset, sniffDataFile, type TextDataSettings } from "./text-data.js";
-export { DATA_FLAGS, DATA_HELP, dataSettingsFromFlags } from "./data-flags.js";
+/**
+ * @implicitrm/trainer: training one reward model as a library: the trainer config, loading a
+ * dataset by spec, training and evaluating it (optionally over a hyperparameter grid), the model
+ * directory a run writes and its training checkpoints, and embedding a dataset into a feature store.
+ * The command line (`implicitrm train`, `embed`) is the `implicitrm` package.
+ */
+export { type BackendChoice, DEFAULT_TRAINER_CONFIG, type TrainerConfig, checkConfig, readConfigFile } from "./config.js";
+export { BUILTIN_DATASETS, DEFAULT_DATA_SETTINGS, DEFAULT_TEXT_DATA, type DataSettings, type TextDataSettings, loadDataset } from "./dataset.js";
+export { type ObjectiveSpec, parseObjectiveSpec, splitObjectiveSpec } from "./objective-spec.js";
+export { GRID_KEYS, type GridPoint, parseGrid } from "./grid.js";
+export { type TrainRunResult, trainAndEvaluate } from "./train-and-evaluate.js";
 export { evaluateModel } from "./evaluate.js";
-export { writeDirAtomic, writeFileAtomic } from "./files.js";
-export { createProgress, type Progress } from "./progress.js";
-export { GRID_KEYS, type GridPoint, parseGrid, trainAndEvaluate, type TrainRunResult } from "./run.js";
-export { type CheckpointSettings, TRAIN_HELP, resolveTrainerConfig, trainCommand } from "./train-command.js";
-export { EMBED_HELP, embedCommand, writeStore } from "./embed-command.js";
-export { featureStore, loadStoreDataset } from "./store-data.js";
-export { type EncodedRows, type TextRows, readTextRows, splitEncodedRows } from "./text-data.js";
+export { deserializeModel, loadModelDir, serializeModel, writeModelDir } from "./model-dir.js";
 export {
   CHECKPOINT_DIR,
-  CHECKPOINT_FORMAT,
-  CHECKPOINT_VERSION,
-  CheckpointWriter,
   type CheckpointHeader,
+  CheckpointWriter,
   type CheckpointWriterOptions,
-  TRAINER_VERSION,
-  NOT_HASHED,
-  checkpointFileName,
+  changedConfigKeys,
   configHash,
-  decodeCheckpoint,
-  encodeCheckpoint,
   latestCheckpoint,
   listCheckpoints,
   readCheckpointFile,
-} from "./state-file.js";
+} from "./checkpoints.js";
+export { writeStore } from "./embed-store.js";

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { adaptHhRlhf, splitHhTranscript } from "./adapters/hh.js";
 import { detectFormat } from "./detect.js";
 import { parseRatedDataset } from "./rated.js";
-import { parseRecords, toSourceRecords } from "./records.js";
+import { parseRecords, toSourceRecords } from "./readers/records.js";
 import { simulateImplicitFeedback } from "./simulate.js";
 import { expectConfigError, expectDataError, fixture, fixtureText } from "./test-utils/fixtures.js";
 

@@ -1,7 +1,9 @@
 /**
  * @implicitrm/datasets, browser-safe part: the simulator, splits, the synthetic default, the parsers
- * and adapters of rated data and implicit-feedback logs (inputs are strings or bytes). No Node
- * built-ins: file loading and Hugging Face downloads are in the main entry only.
+ * and adapters of rated data, implicit-feedback logs and features JSONL (inputs are strings or bytes),
+ * and the step from rows to labelled splits (splits.ts). No Node
+ * built-ins: file loading and Hugging Face downloads are in the main entry only. The adapters are
+ * chosen by name (`parseRatedDataset(inputs, {adapter})`, or detected); their modules are internal.
  */
 export {
   type RatingDirection,
@@ -28,17 +30,27 @@ export {
   type SplitIndices,
   type SplitOptions,
   indexGroups,
+  selectRows,
   splitIndices,
   splitRows,
   takeRows,
 } from "./split.js";
+export {
+  DEFAULT_SIMULATION,
+  type EncodedRows,
+  type SimulationSettings,
+  splitEncodedRows,
+  splitObservedRows,
+} from "./splits.js";
+export { type FeaturesParseOptions, parseFeaturesJsonl } from "./features-jsonl.js";
+export { type TextRows, toTextRows } from "./text-rows.js";
 export { type SyntheticOptions, syntheticDataset } from "./synthetic.js";
 export {
   type NormalizedParseOptions,
   type NormalizedParseResult,
   type NormalizedRow,
   parseNormalizedJsonl,
-} from "./normalized.js";
+} from "./adapters/normalized.js";
 export type {
   AdapterName,
   BadRowPolicy,
@@ -49,60 +61,29 @@ export type {
   SkipCause,
   SkipCounts,
 } from "./types.js";
-export { countSkipped, formatSkipCounts, mergeSkipCounts } from "./bad-rows.js";
+export { countSkipped, formatSkipCounts } from "./bad-rows.js";
 export {
   type FileFormat,
   type ParseRecordsOptions,
   type ParsedRecords,
   type SourceRecord,
-  formatFromName,
   parseRecords,
   toSourceRecords,
-} from "./records.js";
-export { type DetectedFormat, detectFormat } from "./detect.js";
+} from "./readers/records.js";
+export { type DataKind, type DetectedFormat, detectDataKind, detectFormat } from "./detect.js";
 export {
   type AdapterInfo,
   HF_DATASET_ADAPTERS,
   RATED_ADAPTERS,
   type RatedInput,
   type RatedLoadOptions,
-  adaptRecords,
   parseRatedDataset,
 } from "./rated.js";
-export type { CommonAdapterOptions } from "./adapters/common.js";
-export { type HelpSteerOptions, HELPSTEER_ATTRIBUTES, adaptHelpSteer } from "./adapters/helpsteer.js";
-export {
-  type UltraFeedbackBinarizedOptions,
-  type UltraFeedbackOptions,
-  ULTRAFEEDBACK_RATINGS,
-  adaptUltraFeedback,
-  adaptUltraFeedbackBinarized,
-} from "./adapters/ultrafeedback.js";
-export { type PkuSafeRlhfOptions, PKU_RATINGS, adaptPkuSafeRlhf } from "./adapters/pku.js";
-export { type HhRlhfOptions, adaptHhRlhf, splitHhTranscript } from "./adapters/hh.js";
-export { KNOWN_NORMALIZED_RATINGS, type NormalizedOptions, adaptNormalized } from "./adapters/normalized.js";
-export { type GenericOptions, adaptGeneric } from "./adapters/generic.js";
 export {
   type ActionMapping,
   DEFAULT_ACTION_MAPPING,
   type ImplicitLog,
   type ImplicitLogOptions,
   parseImplicitLog,
-  resolveMapping,
 } from "./logs.js";
-export {
-  FEATURE_STORE_FORMAT,
-  FEATURE_STORE_HEADER,
-  FEATURE_STORE_VERSION,
-  MAX_STORE_ROWS,
-  STORE_COLUMNS,
-  type FeatureStoreHeader,
-  type StoreBlock,
-  type StoreColumn,
-  type StoreColumnName,
-  type StoreDtype,
-  type StoreKind,
-  type StoreRatedInfo,
-  checkStoreHeader,
-  selectRows,
-} from "./store.js";
+export type { FeatureStoreHeader, StoreKind, StoreRatedInfo } from "./store/format.js";

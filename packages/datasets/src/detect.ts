@@ -1,7 +1,7 @@
 /**
  * Recognises a source's layout from its field names (and, given a record, the shape of a few values).
  */
-import { isRecord } from "./records.js";
+import { isRecord } from "./readers/records.js";
 import type { AdapterName } from "./types.js";
 
 /** A rated-data adapter, or `implicit-log` for the implicit-feedback log format (see `parseImplicitLog`). */
@@ -38,4 +38,27 @@ export function detectFormat(recordOrFields: Record<string, unknown> | readonly 
   }
   if (has("prompt", "response", "helpfulness", "correctness", "coherence", "complexity", "verbosity")) return "helpsteer";
   return undefined;
+}
+
+/** What a data file holds: feature rows, an implicit-feedback log, or rated data. */
+export type DataKind = "features" | "implicit-log" | "rated";
+
+/**
+ * What kind of data a file's bytes hold (decompressed), from its first non-empty line: a JSON
+ * object with a `features` array is a features JSONL file, one that {@link detectFormat} calls
+ * `implicit-log` is a log; anything else (another layout, CSV, Parquet, a JSON array) is rated data.
+ * Reads at most the first MiB.
+ */
+export function detectDataKind(bytes: Uint8Array): DataKind {
+  const head = new TextDecoder().decode(bytes.subarray(0, 1 << 20));
+  const first = head.split("\n").find((l) => l.trim() !== "");
+  if (first === undefined) return "rated";
+  try {
+    const rec = JSON.parse(first) as Record<string, unknown>;
+    if (Array.isArray(rec.features)) return "features";
+    if (detectFormat(rec) === "implicit-log") return "implicit-log";
+  } catch {
+    // not JSONL (CSV, Parquet, a JSON array): rated data
+  }
+  return "rated";
 }

@@ -7,12 +7,12 @@ import { gzipSync } from "node:zlib";
 import { ConfigError, DataError } from "@implicitrm/core/errors";
 import { parquetWriteBuffer } from "hyparquet-writer";
 import { describe, expect, it } from "vitest";
-import { loadImplicitLog, loadRatedDataset } from "./io.js";
+import { loadImplicitLog, loadRatedDataset } from "./node/io.js";
 import { parseImplicitLog } from "./logs.js";
 import { parseRatedDataset } from "./rated.js";
-import { parseRecords } from "./records.js";
+import { parseRecords } from "./readers/records.js";
 import { expectConfigError, expectDataError } from "./test-utils/fixtures.js";
-import { MAX_TEXT_BYTES } from "./text.js";
+import { MAX_TEXT_BYTES } from "./readers/bytes.js";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "irm-hard-"));
 const generic = { promptField: "prompt", responseField: "response", ratingField: "score", direction: "higher-better" } as const;

@@ -1,23 +1,20 @@
 /**
  * @implicitrm/datasets (Node): everything of the browser-safe entry (`@implicitrm/datasets/browser`)
- * plus the file loaders and loading by Hugging Face dataset name.
+ * plus the file loaders (node/), loading by Hugging Face dataset name, and feature stores on disk
+ * (store/: reader, writer, and stores as labelled splits).
  */
 export * from "./browser.js";
 export {
+  type DataSource,
   type LoadRatedOptions,
+  loadFeaturesFile,
   loadImplicitLog,
   loadRatedDataset,
   readDataFile,
+  readDataSource,
   readNormalizedJsonl,
-} from "./io.js";
-export { defaultHfCacheDir, fetchHuggingFaceDataset, type HfDatasetFiles, type HfFetchOptions } from "./io-hf.js";
-export {
-  FeatureStore,
-  FeatureStoreWriter,
-  type FeatureStoreWriterOptions,
-  type OpenFeatureStoreOptions,
-  type StoreRows,
-  isFeatureStore,
-  openFeatureStore,
-  verifyFeatureStore,
-} from "./io-store.js";
+} from "./node/io.js";
+export { defaultHfCacheDir, fetchHuggingFaceDataset, type HfDatasetFiles, type HfFetchOptions } from "./node/hf.js";
+export { FeatureStore, type OpenFeatureStoreOptions, isFeatureStore, openFeatureStore, verifyFeatureStore } from "./store/reader.js";
+export { FeatureStoreWriter, type FeatureStoreWriterOptions, type StoreRows } from "./store/writer.js";
+export { loadStoreDataset } from "./store/splits.js";

@@ -3,9 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { loadImplicitLog } from "./io.js";
+import { loadImplicitLog } from "./node/io.js";
 import { parseImplicitLog, resolveMapping } from "./logs.js";
-import { hashText } from "./text.js";
+import { hashText } from "./readers/bytes.js";
 import { expectConfigError, expectDataError, fixture, fixtureText } from "./test-utils/fixtures.js";
 
 const imp = (actions: Record<string, unknown>, extra: Record<string, unknown> = {}) =>

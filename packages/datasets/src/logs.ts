@@ -2,13 +2,13 @@
  * The implicit-feedback log format: one JSON object per impression (a response shown to a user),
  * `{id?, prompt, response, promptId?, actions: {copy?, click?, thumbsUp?, thumbsDown?, regenerate?, ...},
  * context?: {...}}`, turned into labels r (observed implicit feedback) and explicit negatives.
- * Browser-safe; `loadImplicitLog` in io.ts reads files.
+ * Browser-safe; `loadImplicitLog` in node/io.ts reads files.
  */
 import { ConfigError } from "@implicitrm/core/errors";
 import { BadRows, RowProblem } from "./bad-rows.js";
-import { readRecordsInto } from "./records.js";
-import { isRecord } from "./records.js";
-import { hashText } from "./text.js";
+import { readRecordsInto } from "./readers/records.js";
+import { isRecord } from "./readers/records.js";
+import { hashText } from "./readers/bytes.js";
 import type { BadRowPolicy, LoggedExample, SkipCounts } from "./types.js";
 import { idLike, str, typeName } from "./adapters/common.js";
 

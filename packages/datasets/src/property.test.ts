@@ -2,7 +2,7 @@
 import { DataError, ImplicitRMError } from "@implicitrm/core/errors";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { parseRecords } from "./records.js";
+import { parseRecords } from "./readers/records.js";
 import { simulateImplicitFeedback } from "./simulate.js";
 
 // Plain JSON objects (no undefined, no -0: JSON cannot carry them back).

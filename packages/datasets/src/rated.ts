@@ -1,7 +1,7 @@
 /**
  * One entry for rated data held in memory: pick the adapter (explicit, generic fields, or detected
  * from the first record) and run it over the records of one or more inputs. Browser-safe; the file and
- * Hugging Face loaders (io.ts, io-hf.ts) call it.
+ * Hugging Face loaders (node/io.ts, node/hf.ts) call it.
  */
 import { ConfigError } from "@implicitrm/core/errors";
 import type { AdapterInternals, CommonAdapterOptions } from "./adapters/common.js";
@@ -13,7 +13,7 @@ import { adaptPkuSafeRlhf, PKU_RATINGS } from "./adapters/pku.js";
 import { adaptUltraFeedback, adaptUltraFeedbackBinarized, ULTRAFEEDBACK_RATINGS } from "./adapters/ultrafeedback.js";
 import { BadRows } from "./bad-rows.js";
 import { detectFormat } from "./detect.js";
-import { type FileFormat, type SourceRecord, readRecordsInto } from "./records.js";
+import { type FileFormat, type SourceRecord, readRecordsInto } from "./readers/records.js";
 import type { AdapterName, RatedDataset, RatingDirection } from "./types.js";
 
 /** Options of {@link parseRatedDataset} and `loadRatedDataset`: the union of every adapter's options. */

@@ -1,10 +1,11 @@
 /**
- * Seeded train / validation / test splits (METHOD.md §4 step 6) and row subsetting of FeatureSets.
+ * Seeded train / validation / test splits (METHOD.md §4 step 6) and row subsetting of FeatureSets
+ * (in memory) and RowSources (rows on disk too).
  * Pure TypeScript, no I/O.
  */
 import { ConfigError } from "@implicitrm/core/errors";
 import { Rng, deriveSeed } from "@implicitrm/core/random";
-import type { FeatureSet } from "@implicitrm/core/types";
+import type { FeatureSet, RowSource } from "@implicitrm/core/types";
 
 /** Row indices of the three splits, each sorted ascending. */
 export interface SplitIndices {
@@ -188,4 +189,45 @@ function checkFraction(name: string, f: number): void {
   if (!(Number.isFinite(f) && f >= 0 && f < 1)) {
     throw new ConfigError(`splitIndices: ${name} must be in [0, 1) (got ${f})`);
   }
+}
+
+/**
+ * The rows `idx` of a source (in that order) as a new source. Rows in memory are copied
+ * (`takeRows`); rows on disk are a view whose `readRows` maps through `idx`, with the labels and
+ * the activity block gathered in memory.
+ */
+export function selectRows(src: RowSource, idx: Int32Array): RowSource {
+  if (src.features) return takeRows(src as FeatureSet, idx);
+  const m = idx.length;
+  for (let j = 0; j < m; j++) {
+    const i = idx[j]!;
+    if (!(i >= 0 && i < src.n)) throw new ConfigError(`selectRows: index ${i} at position ${j} is not a row of a set with ${src.n} rows`);
+  }
+  const readRows = src.readRows;
+  if (!readRows) throw new ConfigError("selectRows: the source has neither features nor readRows");
+  const view: RowSource = {
+    n: m,
+    dim: src.dim,
+    r: gather(src.r, idx, new Uint8Array(m)),
+    readRows(rows, out) {
+      const mapped = new Int32Array(rows.length);
+      for (let k = 0; k < rows.length; k++) mapped[k] = idx[rows[k]!]!;
+      readRows.call(src, mapped, out);
+    },
+  };
+  if (src.rStar) view.rStar = gather(src.rStar, idx, new Uint8Array(m));
+  if (src.propensity) view.propensity = gather(src.propensity, idx, new Float32Array(m));
+  if (src.grade) view.grade = gather(src.grade, idx, new Float32Array(m));
+  if (src.group) view.group = gather(src.group, idx, new Int32Array(m));
+  if (src.ids) {
+    const ids = src.ids;
+    view.ids = Array.from(idx, (i) => ids[i]!);
+  }
+  if (src.activity) {
+    const { dim: ad, features: af } = src.activity;
+    const block = new Float32Array(m * ad);
+    for (let j = 0; j < m; j++) block.set(af.subarray(idx[j]! * ad, (idx[j]! + 1) * ad), j * ad);
+    view.activity = { dim: ad, features: block, ...(src.activity.names ? { names: [...src.activity.names] } : {}) };
+  }
+  return view;
 }

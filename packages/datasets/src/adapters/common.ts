@@ -4,7 +4,7 @@
  */
 import { ConfigError } from "@implicitrm/core/errors";
 import { BadRows, RowProblem, type RowLocation } from "../bad-rows.js";
-import { type SourceRecord, isRecord } from "../records.js";
+import { type SourceRecord, isRecord } from "../readers/records.js";
 import type { AdapterName, BadRowPolicy, RatedDataset, RatedExample, RatingDirection, RatingScale } from "../types.js";
 
 /** Options every adapter accepts. */

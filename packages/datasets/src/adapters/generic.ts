@@ -3,8 +3,8 @@
  * numeric rating column named by the caller.
  */
 import { ConfigError } from "@implicitrm/core/errors";
-import type { SourceRecord } from "../records.js";
-import { hashText } from "../text.js";
+import type { SourceRecord } from "../readers/records.js";
+import { hashText } from "../readers/bytes.js";
 import type { RatedDataset, RatingDirection } from "../types.js";
 import {
   type AdapterInternals,

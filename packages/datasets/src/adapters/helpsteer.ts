@@ -2,8 +2,8 @@
  * HelpSteer / HelpSteer2 (nvidia): one row per response with five attributes rated 0–4 by annotators.
  * Columns: `prompt, response, helpfulness, correctness, coherence, complexity, verbosity` (integers).
  */
-import type { SourceRecord } from "../records.js";
-import { hashText } from "../text.js";
+import type { SourceRecord } from "../readers/records.js";
+import { hashText } from "../readers/bytes.js";
 import type { RatedDataset, RatingDirection } from "../types.js";
 import {
   type AdapterInternals,

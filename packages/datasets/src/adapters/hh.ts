@@ -3,7 +3,7 @@
  * `"\n\nHuman: ...\n\nAssistant: ...\n\nHuman: ...\n\nAssistant: <final reply>"`.
  */
 import { RowProblem } from "../bad-rows.js";
-import type { SourceRecord } from "../records.js";
+import type { SourceRecord } from "../readers/records.js";
 import type { RatedDataset, RatingDirection } from "../types.js";
 import {
   type AdapterInternals,

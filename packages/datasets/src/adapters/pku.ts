@@ -4,8 +4,8 @@
  * safe and **higher is worse** (minor, moderate, severe harm).
  */
 import { RowProblem } from "../bad-rows.js";
-import type { SourceRecord } from "../records.js";
-import { hashText } from "../text.js";
+import type { SourceRecord } from "../readers/records.js";
+import { hashText } from "../readers/bytes.js";
 import type { RatedDataset, RatingDirection } from "../types.js";
 import {
   type AdapterInternals,

@@ -6,8 +6,8 @@
  * completion (message lists `[{role, content}]` or plain strings) and `score_chosen`/`score_rejected` (1–10).
  */
 import { RowProblem } from "../bad-rows.js";
-import { type SourceRecord, isRecord } from "../records.js";
-import { hashText } from "../text.js";
+import { type SourceRecord, isRecord } from "../readers/records.js";
+import { hashText } from "../readers/bytes.js";
 import type { RatedDataset, RatingDirection } from "../types.js";
 import {
   type AdapterInternals,

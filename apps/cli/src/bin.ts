@@ -45,7 +45,9 @@ main(process.argv.slice(2)).then(
   (e: unknown) => {
     if (e instanceof ImplicitRMError) {
       process.stderr.write(`implicitrm: error [${e.code}]: ${e.message}\n`);
-      process.exitCode = e.code === "E_CONFIG" ? 2 : 1;
+      // A setting the user must change (a bad value, or one that needs a package not installed) is a
+      // usage error (2); bad data, I/O and training failures are 1.
+      process.exitCode = e.code === "E_CONFIG" || e.code === "E_MISSING_DEPENDENCY" ? 2 : 1;
     } else {
       process.stderr.write(`implicitrm: internal error (please report it): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
       process.exitCode = 70;

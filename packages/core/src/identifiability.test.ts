@@ -2,7 +2,7 @@
 // the activity prior and the diagnostics.
 import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
-import "./gradients.js";
+import "./register-gradients.js";
 import { DEFAULT_INDISTINGUISHABLE_RULE, headDiagnostics } from "./diagnostics.js";
 import { ConfigError } from "./errors.js";
 import { activityPriorPenalty, implicitRMLoss, prepareActivityPrior } from "./objectives/implicitrm.js";

@@ -1,4 +1,4 @@
-import "./gradients.js";
+import "./register-gradients.js";
 
 export { validateFeatureSet, countPositives, PairSampler, type RowPairs } from "./data.js";
 export {

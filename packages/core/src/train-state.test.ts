@@ -9,7 +9,7 @@ import { toyFeatureSet, useCpu } from "./test-utils/setup.js";
 import type { CheckpointInfo, TrainState } from "./train-state.js";
 import { type TrainData, type TrainOptions, type TrainResult, train } from "./train.js";
 import type { FeatureSet, RowSource } from "./types.js";
-import "./gradients.js";
+import "./register-gradients.js";
 
 beforeAll(useCpu);
 

@@ -8,7 +8,7 @@ import { getObjective, listObjectives, registerObjective, resolveObjectiveOption
 import type { Objective, PropensityOptions } from "./objectives/types.js";
 import { RewardModel, resolveTrainOptions, train } from "./train.js";
 import { toyFeatureSet, toySplits, useCpu } from "./test-utils/setup.js";
-import "./gradients.js";
+import "./register-gradients.js";
 
 beforeAll(useCpu);
 

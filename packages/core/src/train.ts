@@ -1,4 +1,4 @@
-import "./gradients.js";
+import "./register-gradients.js";
 /**
  * The training loop (METHOD §2, Algorithm 1): per minibatch, one forward pass of every head, the
  * objective's loss (ImplicitRM computes its E-step posteriors inside, with gradients stopped), and

@@ -5,7 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import type { HeadKind } from "./objectives/types.js";
-import { getMlpKernel, tfjsMlpKernel } from "./mlp-kernel.js";
+import { activeMlpKernel } from "./mlp-kernel.js";
 import { Rng } from "./random.js";
 
 export const LEAKY_RELU_SLOPE = 0.01;
@@ -72,11 +72,11 @@ export class MlpHead implements Head {
   }
 
   /**
-   * Logits for a batch x of shape [n, D], as a Tensor1D of length n, through the installed MLP
-   * kernel (`setMlpKernel`) or the default {@link tfjsMlpKernel}. x gets no gradient.
+   * Logits for a batch x of shape [n, D], as a Tensor1D of length n, through the MLP kernel
+   * `env.mlpKernel` names (default "tfjs"). x gets no gradient.
    */
   apply(x: tf.Tensor2D): tf.Tensor1D {
-    const kernel = getMlpKernel()?.kernel ?? tfjsMlpKernel;
+    const kernel = activeMlpKernel();
     return tf.tidy(() => kernel(x, this.kernels as tf.Tensor[] as tf.Tensor2D[], this.biases as tf.Tensor[] as tf.Tensor1D[], LEAKY_RELU_SLOPE));
   }
 

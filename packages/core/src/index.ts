@@ -22,7 +22,8 @@ export {
   type PropensityEstimatorOptions,
 } from "./estimators.js";
 export { ConstantHead, LEAKY_RELU_SLOPE, MlpHead, type Head, type HeadWeights } from "./heads.js";
-export { getMlpKernel, setMlpKernel, tfjsMlpKernel, type MlpKernel } from "./mlp-kernel.js";
+export { env, type CoreEnv } from "./env.js";
+export { tfjsMlpKernel, type MlpKernel } from "./mlp-kernel.js";
 export { bceWithLogits, log1mSigmoidProduct, logSigmoid, maskedMean, observedNll, probabilityLogit, stopGradient, weightedMean } from "./math.js";
 export * from "./objectives/index.js";
 export { strataPosteriors, type PosteriorOptions, type Smoothing, type StrataPosteriors } from "./posteriors.js";

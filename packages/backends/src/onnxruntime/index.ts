@@ -5,7 +5,7 @@
  * Adam steps stay in tfjs, so training code does not change. onnxruntime-node is an optional peer
  * dependency.
  */
-import { setMlpKernel } from "@implicitrm/core";
+import { env, mlpKernels } from "@implicitrm/core/kernel";
 import { type BackendActivation, BackendMissingError } from "../registry.js";
 import { importFailure, isNode, nodeImport } from "../node-util.js";
 import type { OrtBridge } from "./bridge.js";
@@ -53,10 +53,12 @@ export async function loadOnnxruntime(loadWasm: () => Promise<void>): Promise<Ba
   return {
     tfjsBackend: "wasm",
     activate: () => {
-      setMlpKernel("onnxruntime", kernel);
+      mlpKernels.register("onnxruntime", kernel, { replace: true });
+      env.mlpKernel = "onnxruntime";
     },
     deactivate: () => {
-      setMlpKernel(undefined);
+      env.mlpKernel = "tfjs";
+      mlpKernels.unregister("onnxruntime");
     },
   };
 }

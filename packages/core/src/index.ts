@@ -1,6 +1,7 @@
 import "./register-gradients.js";
 
-export { validateFeatureSet, countPositives, PairSampler, type RowPairs } from "./data.js";
+export { validateFeatureSet, countPositives } from "./rows/validate.js";
+export { PairSampler, type RowPairs } from "./train/pairs.js";
 export {
   DEFAULT_INDISTINGUISHABLE_RULE,
   formatHeadDiagnostics,
@@ -29,34 +30,24 @@ export * from "./objectives/index.js";
 export { strataPosteriors, type PosteriorOptions, type Smoothing, type StrataPosteriors } from "./posteriors.js";
 export * from "./metrics.js";
 export { Rng, deriveSeed, hashString } from "./random.js";
-export {
-  DEFAULT_TRAIN_OPTIONS,
-  RewardModel,
-  resolveHeadSpecs,
-  resolveInputs,
-  resolveTrainOptions,
-  train,
-  type EpochRecord,
-  type ModelLayout,
-  type ResolvedHeadSpec,
-  type ResolvedInputs,
-  type RewardModelState,
-  type Sampling,
-  type SelectionCriterion,
-  type TrainData,
-  type TrainHooks,
-  type TrainOptions,
-  type TrainResult,
-} from "./train.js";
+export { DEFAULT_TRAIN_OPTIONS, resolveTrainOptions, type Sampling, type TrainOptions } from "./train/options.js";
+export { RewardModel, predictRows, type ModelLayout, type RewardModelState } from "./model.js";
+export { resolveHeadSpecs, resolveInputs, type ResolvedHeadSpec } from "./train/inputs.js";
+export { train } from "./train/train.js";
 export type { ActivityBlock, FeatureSet, RowSource, SplitFeatureSets, SplitRowSources } from "./types.js";
-export { SCAN_CHUNK_ROWS, gatherRows, isInMemory, predictRows, readRange, requireInMemory } from "./row-source.js";
+export { SCAN_CHUNK_ROWS, gatherRows, isInMemory, readRange, requireInMemory } from "./rows/read.js";
+export { captureAdam, restoreAdam } from "./train/resume.js";
 export {
   TRAIN_STATE_FORMAT,
   TRAIN_STATE_VERSION,
-  captureAdam,
-  restoreAdam,
   type AdamState,
   type CheckpointInfo,
   type CheckpointReason,
+  type EpochRecord,
+  type ResolvedInputs,
+  type SelectionCriterion,
+  type TrainData,
+  type TrainHooks,
+  type TrainResult,
   type TrainState,
-} from "./train-state.js";
+} from "./train/types.js";

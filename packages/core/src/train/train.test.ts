@@ -1,14 +1,17 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ConfigError, DataError } from "./errors.js";
-import { MlpHead } from "./heads.js";
-import { bceWithLogits } from "./math.js";
-import { auroc } from "./metrics.js";
-import { getObjective, listObjectives, registerObjective, resolveObjectiveOptions } from "./objectives/index.js";
-import type { Objective, PropensityOptions } from "./objectives/types.js";
-import { RewardModel, resolveTrainOptions, train } from "./train.js";
-import { toyFeatureSet, toySplits, useCpu } from "./test-utils/setup.js";
-import "./register-gradients.js";
+import { ConfigError, DataError } from "../errors.js";
+import { MlpHead } from "../heads.js";
+import { bceWithLogits } from "../math.js";
+import { auroc } from "../metrics.js";
+import { RewardModel } from "../model.js";
+import { resolveObjectiveOptions } from "../objectives/options.js";
+import { getObjective, listObjectives, registerObjective } from "../objectives/registry.js";
+import type { Objective, PropensityOptions } from "../objectives/types.js";
+import { resolveTrainOptions } from "./options.js";
+import { train } from "./train.js";
+import { toyFeatureSet, toySplits, useCpu } from "../test-utils/setup.js";
+import "../register-gradients.js";
 
 beforeAll(useCpu);
 

@@ -209,6 +209,19 @@ describe("train", () => {
     res.model.dispose();
   });
 
+  it("hands onEpoch the model being trained, with that epoch's weights", async () => {
+    const seen: Array<{ epoch: number; model: unknown; logits: number[] }> = [];
+    const res = await train({ train: data, validation }, { ...small, epochs: 3 }, {
+      onEpoch: (record, model) => seen.push({ epoch: record.epoch, model, logits: Array.from(model.predictLogits(test.features.subarray(0, 8 * 4))) }),
+    });
+    expect(seen.map((s) => s.epoch)).toEqual([1, 2, 3]);
+    for (const s of seen) expect(s.model).toBe(res.model);
+    expect(seen[0]!.logits).not.toEqual(seen[2]!.logits);
+    // The result keeps the best epoch's weights: what onEpoch saw at that epoch.
+    expect(Array.from(res.model.predictLogits(test.features.subarray(0, 8 * 4)))).toEqual(seen[res.bestEpoch - 1]!.logits);
+    res.model.dispose();
+  });
+
   it("uses a clean validation set when given", async () => {
     const res = await train({ train: data, validation, cleanValidation: validation }, small);
     expect(res.selection).toBe("clean-validation-bce");

@@ -210,7 +210,7 @@ export async function train(data: TrainData, options: Partial<TrainOptions> = {}
       const rowsSeen = plan.rows ? plan.rows.length : 2 * plan.pairs!.first.length;
       const record: EpochRecord = { epoch, steps, train: trainParts, selectionLoss, improved, samplesPerSec: rowsSeen / Math.max(seconds, 1e-3) };
       history.push(record);
-      hooks.onEpoch?.(record);
+      hooks.onEpoch?.(record, model);
       if (sinceBest >= o.patience) stoppedEarly = true;
       finished = stoppedEarly || epoch === o.epochs;
       await checkpoint(() => snapshot(epoch + 1, 0, new Map(), []), { reason: "evaluation", step: steps, improved });

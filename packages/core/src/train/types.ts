@@ -37,7 +37,12 @@ export interface TrainData {
 }
 
 export interface TrainHooks {
-  onEpoch?: (record: EpochRecord) => void;
+  /**
+   * Called after every evaluation with the epoch's record and the model being trained, holding
+   * this epoch's weights (so a live view can predict with it). Use the model during the call only:
+   * training goes on changing it, and the result keeps the best epoch's weights.
+   */
+  onEpoch?: (record: EpochRecord, model: RewardModel) => void;
   /** Called after every optimizer step with the running step count. */
   onStep?: (step: number, epoch: number) => void;
   /**

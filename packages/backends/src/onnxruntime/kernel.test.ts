@@ -2,7 +2,7 @@
 // (whose dataSync hands out its own storage: a regression, the kernel once detached it by
 // transferring it to the worker, and the next call never got an answer).
 import { MlpHead, env, mlpKernels } from "@implicitrm/core/kernel";
-import { implicitRMLoss } from "@implicitrm/core";
+import { implicitRMLoss } from "@implicitrm/core/objectives-kit";
 import * as tf from "@tensorflow/tfjs-core";
 import { afterAll, describe, expect, it } from "vitest";
 import { initBackend } from "../index.js";

@@ -8,6 +8,7 @@ import type { HeadKind } from "./objectives/types.js";
 import { activeMlpKernel } from "./mlp-kernel.js";
 import { Rng } from "./random.js";
 
+/** Slope of the heads' leaky ReLU for negative inputs (the authors' harness; every MLP kernel uses it). */
 export const LEAKY_RELU_SLOPE = 0.01;
 
 /** Serialisable weights of one head: per layer, the kernel (fanIn × fanOut, row-major) and bias. */
@@ -30,6 +31,7 @@ export interface Head {
   dispose(): void;
 }
 
+/** An MLP head D → hidden… → 1 with leaky ReLU, seeded like PyTorch's nn.Linear, run through the MLP kernel `env.mlpKernel` names. */
 export class MlpHead implements Head {
   readonly kind = "mlp" as const;
   readonly inputDim: number;

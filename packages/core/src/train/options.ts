@@ -2,6 +2,7 @@
 import { ConfigError } from "../errors.js";
 import { getObjective } from "../objectives/registry.js";
 
+/** How each epoch draws its rows (see {@link TrainOptions.sampling}). */
 export type Sampling = "positives+k" | "full";
 
 /** Training settings; every field has a default (METHOD §2, the authors' harness). */
@@ -39,6 +40,7 @@ export interface TrainOptions {
   clipNorm: number;
 }
 
+/** The defaults every unset training option takes (METHOD §2, the authors' harness). */
 export const DEFAULT_TRAIN_OPTIONS: Readonly<TrainOptions> = Object.freeze({
   objective: "implicitrm",
   objectiveOptions: {},

@@ -16,6 +16,7 @@ import type { RowSource } from "../types.js";
  */
 export type SelectionCriterion = "observed-nll" | "validation-loss" | "clean-validation-bce";
 
+/** What one epoch did: its loss parts, its held-out selection loss and whether that improved. */
 export interface EpochRecord {
   epoch: number;
   steps: number;
@@ -36,6 +37,7 @@ export interface TrainData {
   cleanValidation?: RowSource;
 }
 
+/** Callbacks and controls of a run: progress, stopping, checkpoints and resuming. Every field is optional. */
 export interface TrainHooks {
   /**
    * Called after every evaluation with the epoch's record and the model being trained, holding
@@ -69,6 +71,7 @@ export interface TrainHooks {
   resume?: TrainState;
 }
 
+/** What `train()` returns: the model with its best epoch's weights, and how the run went. */
 export interface TrainResult {
   model: RewardModel;
   history: EpochRecord[];
@@ -121,7 +124,9 @@ export interface ResolvedInputs {
   };
 }
 
+/** The tag and version a {@link TrainState} carries, checked on resume (a state of another version is refused). */
 export const TRAIN_STATE_FORMAT = "implicitrm-train-state";
+/** See {@link TRAIN_STATE_FORMAT}. */
 export const TRAIN_STATE_VERSION = 1;
 
 /** Adam's state for one head: the step count, β₁ᵗ and β₂ᵗ as accumulated, and m, v per variable (the head's variable order). */

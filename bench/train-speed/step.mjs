@@ -17,6 +17,7 @@ import { fileURLToPath } from "node:url";
 
 const repo = fileURLToPath(new URL("../../", import.meta.url));
 const core = await import(join(repo, "packages/core/dist/index.js"));
+const kit = { ...(await import(join(repo, "packages/core/dist/kernel.js"))), ...(await import(join(repo, "packages/core/dist/objectives-kit.js"))) };
 const backends = await import(join(repo, "packages/backends/dist/index.js"));
 const { onnxruntimeBridge } = await import(join(repo, "packages/backends/dist/onnxruntime/index.js"));
 const tf = await import(createRequire(join(repo, "packages/core/package.json")).resolve("@tensorflow/tfjs-core"));
@@ -81,8 +82,8 @@ if (sync) {
   Object.assign(out, { steps: times.length, msPerStep: ms, samplesPerSec: (1000 * batch) / ms });
 } else {
   const { features, r } = data(perEpoch * batch);
-  const reward = new core.MlpHead(dim, hidden, 1, "bench/reward");
-  const activity = new core.MlpHead(dim, hidden, 2, "bench/activity");
+  const reward = new kit.MlpHead(dim, hidden, 1, "bench/reward");
+  const activity = new kit.MlpHead(dim, hidden, 2, "bench/activity");
   const optimizers = [tf.train.adam(5e-4), tf.train.adam(5e-4)];
   const step = (s) => {
     const k = s % perEpoch;
@@ -91,7 +92,7 @@ if (sync) {
       const rb = tf.tensor1d(Float32Array.from(r.subarray(k * batch, (k + 1) * batch)));
       const heads = [reward, activity];
       const { value, grads } = tf.variableGrads(
-        () => core.implicitRMLoss({ rewardLogits: reward.apply(x), activityLogits: activity.apply(x), r: rb }).total,
+        () => kit.implicitRMLoss({ rewardLogits: reward.apply(x), activityLogits: activity.apply(x), r: rb }).total,
         heads.flatMap((h) => h.variables),
       );
       heads.forEach((h, i) => {

@@ -20,7 +20,6 @@ import { type ResolvedBackend, initBackend } from "@implicitrm/backends";
 import {
   type EpochRecord,
   type FeatureSet,
-  LEAKY_RELU_SLOPE,
   type RewardModel,
   type SplitFeatureSets,
   type TrainResult,
@@ -118,7 +117,7 @@ export interface MethodSummary {
   stoppedEarly: boolean;
   /** Wall-clock seconds of the run (both runs share the thread, so they overlap). */
   seconds: number;
-  /** Whether the per-epoch numbers drawn while training used the same function as the model. */
+  /** Whether the per-epoch numbers drawn while training came from the returned model itself. */
   liveAgrees: boolean;
 }
 
@@ -257,14 +256,12 @@ async function trainBoth(
   o.signal?.addEventListener("abort", onAbort);
   const runs = METHODS.map((method) => {
     const options = { objective: method, seed: o.seed, epochs: o.epochs, patience: o.patience, hidden: o.hidden };
+    const live = new LiveView(method, data.train, data.test);
     const hooks = {
-      onEpoch: (record: EpochRecord) => onEvent({ type: "epoch", point: live.evaluate(record) }),
+      onEpoch: (record: EpochRecord, model: RewardModel) => onEvent({ type: "epoch", point: live.evaluate(record, model) }),
       signal: stop.signal,
     };
-    // train() builds its model before its first await, so the variables it creates are known here.
-    const before = new Set(Object.keys(tf.engine().registeredVariables));
     const promise = train({ train: data.train, validation: data.validation }, options, hooks);
-    const live = new LiveView(method, before, data.train, data.test);
     return promise.then((result) => ({ result, liveAgrees: live.agrees(result.model) }));
   });
   try {
@@ -286,56 +283,46 @@ async function trainBoth(
 }
 
 /**
- * Evaluates a run's current weights after each epoch. `train()` hands the epoch's record to its
- * `onEpoch` hook but not the model, so this finds the tfjs variables the run created (core names
- * them `<run>/<head>/kernel<l>`, `<run>/<head>/bias<l>`, or `<run>/<head>/logit` for a constant
- * head) and applies the same MLP to them: x·W + b per layer, leaky ReLU (slope 0.01) in between.
- * `agrees()` checks that against the returned model's own predictions; if core's naming or heads
- * ever change, the live AUROC and posteriors are left out and the final numbers are still right.
+ * Evaluates a run's current weights after each epoch: `train()` hands its `onEpoch` hook the epoch's
+ * record and the model being trained, which this view predicts with (the test AUROC of r̂, and for
+ * ImplicitRM the mean E-step posteriors over the training rows). `agrees()` checks that the model
+ * drawn from is the one the run returned.
  */
 class LiveView {
-  private readonly variables: Map<string, tf.Variable>;
+  private model: RewardModel | undefined;
 
   constructor(
     private readonly method: Method,
-    before: Set<string>,
     private readonly trainSet: FeatureSet,
     private readonly test: FeatureSet,
-  ) {
-    const registered = tf.engine().registeredVariables;
-    this.variables = new Map(Object.entries(registered).filter(([name]) => !before.has(name)));
-  }
+  ) {}
 
-  evaluate(record: EpochRecord): EpochPoint {
+  evaluate(record: EpochRecord, model: RewardModel): EpochPoint {
+    this.model = model;
     const point: EpochPoint = {
       method: this.method,
       epoch: record.epoch,
       trainLoss: record.train.total ?? Number.NaN,
       heldOutNll: record.selectionLoss,
-      auroc: Number.NaN,
+      auroc: auroc(this.logits(model, "reward", this.test), this.test.rStar!),
     };
-    const reward = this.logits("reward", this.test);
-    if (reward) point.auroc = auroc(reward, this.test.rStar!);
     if (this.method === "implicitrm") {
-      const posteriors = this.posteriors();
+      const posteriors = this.posteriors(model);
       if (posteriors) point.posteriors = posteriors;
     }
     return point;
   }
 
-  /** Whether this view's reward logits equal the trained model's on the test rows (to 1e-4). */
+  /** Whether the curves were drawn from `model`, the run's returned model. */
   agrees(model: RewardModel): boolean {
-    const mine = this.logits("reward", this.test);
-    if (!mine) return false;
-    const theirs = model.predictLogits(this.test.features, "reward");
-    return mine.every((v, i) => Math.abs(v - theirs[i]!) <= 1e-4 * Math.max(1, Math.abs(v)));
+    return this.model === model;
   }
 
   /** Mean φ over the training rows: PA is the share with r = 1, the others come from the E-step. */
-  private posteriors(): GroupShares | undefined {
-    const f = this.logits("reward", this.trainSet);
-    const g = this.logits("activity", this.trainSet);
-    if (!f || !g) return undefined;
+  private posteriors(model: RewardModel): GroupShares | undefined {
+    if (!model.headNames.includes("activity")) return undefined;
+    const f = this.logits(model, "reward", this.trainSet);
+    const g = this.logits(model, "activity", this.trainSet);
     const means = tf.tidy(() => {
       const phi = strataPosteriors(tf.tensor1d(f), tf.tensor1d(g), tf.tensor1d(Float32Array.from(this.trainSet.r)));
       return [phi.pa, phi.pp, phi.na, phi.np].map((t) => tf.mean(t).dataSync()[0]!);
@@ -344,39 +331,9 @@ class LiveView {
     return { pa, pp, na, np };
   }
 
-  /** One head's logits for every row of `fs`, or undefined when its variables are not found. */
-  private logits(head: string, fs: FeatureSet): Float32Array | undefined {
-    const logit = this.find(`${head}/logit`);
-    if (logit) return new Float32Array(fs.n).fill(logit.dataSync()[0]!);
-    const layers: Array<[tf.Variable, tf.Variable]> = [];
-    for (let l = 0; ; l++) {
-      const kernel = this.find(`${head}/kernel${l}`);
-      const bias = this.find(`${head}/bias${l}`);
-      if (!kernel || !bias) break;
-      layers.push([kernel, bias]);
-    }
-    if (layers.length === 0 || layers.at(-1)![0].shape[1] !== 1) return undefined;
-    // The activity head may read the rows' activity features (presentation, user) instead of the content.
-    const fanIn = layers[0]![0].shape[0];
-    const activity = (fs as FeatureSet & { activity?: { dim: number; features: Float32Array } }).activity;
-    const input = head === "activity" && activity?.dim === fanIn ? activity : fs.dim === fanIn ? fs : undefined;
-    if (!input) return undefined;
-    const out = tf.tidy(() => {
-      let h: tf.Tensor2D = tf.tensor2d(input.features, [fs.n, input.dim]);
-      layers.forEach(([kernel, bias], l) => {
-        h = tf.add(tf.matMul(h, kernel as tf.Tensor2D), bias);
-        if (l < layers.length - 1) h = tf.leakyRelu(h, LEAKY_RELU_SLOPE);
-      });
-      return tf.reshape(h, [-1]);
-    });
-    const values = out.dataSync() as Float32Array;
-    out.dispose();
-    return values;
-  }
-
-  private find(leaf: string): tf.Variable | undefined {
-    for (const [name, v] of this.variables) if (name.endsWith(`/${leaf}`) && !v.isDisposed) return v;
-    return undefined;
+  /** One head's logits for every row of `fs` (a head may read the rows' activity block instead of the content). */
+  private logits(model: RewardModel, head: "reward" | "activity", fs: FeatureSet): Float32Array {
+    return model.predictLogits(fs.features, head, fs.activity?.features);
   }
 }
 

@@ -3,7 +3,7 @@
 import "@tensorflow/tfjs-core/dist/register_all_gradients";
 import * as tf from "@tensorflow/tfjs-core";
 import { describe, expect, it } from "vitest";
-import { getMlpKernel } from "@implicitrm/core";
+import { env } from "@implicitrm/core/kernel";
 import { BackendError, initBackend, listBackends } from "./index.js";
 
 /** A fixed, deterministic rows×cols matrix with entries in [-0.5, 0.5]. */
@@ -84,11 +84,11 @@ describe("cpu and wasm backends in Node", () => {
     const res = await initBackend("auto", { log: (m) => logged.push(m) });
     expect(res).toEqual({ name: "onnxruntime" });
     expect(tf.getBackend()).toBe("wasm");
-    expect(getMlpKernel()?.name).toBe("onnxruntime");
+    expect(env.mlpKernel).toBe("onnxruntime");
     expect(logged).toEqual([]);
     // Switching away uninstalls the heads' kernel.
     await initBackend("wasm");
-    expect(getMlpKernel()).toBeUndefined();
+    expect(env.mlpKernel).toBe("tfjs");
   });
 
   it("'tensorflow' without tfjs-node fails naming the package and its libtensorflow download", async () => {

@@ -17,20 +17,11 @@
  * Errors are measured as max|x − x_cpu| / max(1, max|x_cpu|) per check (absolute for values up
  * to 1, relative above).
  */
-import {
-  MlpHead,
-  bceWithLogits,
-  getObjective,
-  implicitRMLoss,
-  listObjectives,
-  log1mSigmoidProduct,
-  logSigmoid,
-  observedNll,
-  resolveObjectiveOptions,
-  strataPosteriors,
-  train,
-} from "@implicitrm/core";
-import type { FeatureSet, HeadName, ObjectiveBatch } from "@implicitrm/core";
+import { getObjective, listObjectives, resolveObjectiveOptions, strataPosteriors, train } from "@implicitrm/core";
+import type { FeatureSet, HeadName } from "@implicitrm/core";
+import { MlpHead } from "@implicitrm/core/kernel";
+import { bceWithLogits, implicitRMLoss, log1mSigmoidProduct, logSigmoid, observedNll } from "@implicitrm/core/objectives-kit";
+import type { ObjectiveBatch } from "@implicitrm/core/objectives-kit";
 import * as tf from "@tensorflow/tfjs-core";
 import { type InitBackendOptions, activeBackend, initBackend } from "./index.js";
 

@@ -7,7 +7,6 @@
  * - `estimatePropensity` ('estimated' propensity): the popularity-style estimate of Rel-MF.
  * - `estimateClassPrior` ('estimated' class prior): Elkan & Noto's c-estimate.
  */
-import "./gradients.js";
 import * as tf from "@tensorflow/tfjs-core";
 import { DataError } from "./errors.js";
 import { MlpHead } from "./heads.js";

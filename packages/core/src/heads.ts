@@ -5,9 +5,10 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import type { HeadKind } from "./objectives/types.js";
-import { getMlpKernel, tfjsMlpKernel } from "./mlp-kernel.js";
+import { activeMlpKernel } from "./mlp-kernel.js";
 import { Rng } from "./random.js";
 
+/** Slope of the heads' leaky ReLU for negative inputs (the authors' harness; every MLP kernel uses it). */
 export const LEAKY_RELU_SLOPE = 0.01;
 
 /** Serialisable weights of one head: per layer, the kernel (fanIn × fanOut, row-major) and bias. */
@@ -30,6 +31,7 @@ export interface Head {
   dispose(): void;
 }
 
+/** An MLP head D → hidden… → 1 with leaky ReLU, seeded like PyTorch's nn.Linear, run through the MLP kernel `env.mlpKernel` names. */
 export class MlpHead implements Head {
   readonly kind = "mlp" as const;
   readonly inputDim: number;
@@ -72,11 +74,11 @@ export class MlpHead implements Head {
   }
 
   /**
-   * Logits for a batch x of shape [n, D], as a Tensor1D of length n, through the installed MLP
-   * kernel (`setMlpKernel`) or the default {@link tfjsMlpKernel}. x gets no gradient.
+   * Logits for a batch x of shape [n, D], as a Tensor1D of length n, through the MLP kernel
+   * `env.mlpKernel` names (default "tfjs"). x gets no gradient.
    */
   apply(x: tf.Tensor2D): tf.Tensor1D {
-    const kernel = getMlpKernel()?.kernel ?? tfjsMlpKernel;
+    const kernel = activeMlpKernel();
     return tf.tidy(() => kernel(x, this.kernels as tf.Tensor[] as tf.Tensor2D[], this.biases as tf.Tensor[] as tf.Tensor1D[], LEAKY_RELU_SLOPE));
   }
 

@@ -2,14 +2,16 @@
 // the activity prior and the diagnostics.
 import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
-import "./gradients.js";
+import "./register-gradients.js";
 import { DEFAULT_INDISTINGUISHABLE_RULE, headDiagnostics } from "./diagnostics.js";
 import { ConfigError } from "./errors.js";
 import { activityPriorPenalty, implicitRMLoss, prepareActivityPrior } from "./objectives/implicitrm.js";
-import { getObjective, resolveObjectiveOptions } from "./objectives/index.js";
+import { resolveObjectiveOptions } from "./objectives/options.js";
+import { getObjective } from "./objectives/registry.js";
 import type { ImplicitRMOptions } from "./objectives/implicitrm.js";
 import { Rng } from "./random.js";
-import { RewardModel, train } from "./train.js";
+import { RewardModel } from "./model.js";
+import { train } from "./train/train.js";
 import { useCpu, values } from "./test-utils/setup.js";
 import type { FeatureSet } from "./types.js";
 

@@ -1,11 +1,14 @@
 /**
- * A replaceable kernel for the MLP heads' forward and backward pass. By default an MlpHead runs its
- * layers as tfjs ops on the active backend. A compute backend may install a kernel that runs the
- * whole head at once (for example through onnxruntime, with the CPU's widest vectors); it must
- * compute the same function, logits = MLP(x), and give the same gradients to every kernel and bias.
- * Input rows are data: no kernel gives them a gradient (they are not an input of its custom gradient).
+ * Replaceable kernels for the MLP heads' forward and backward pass, in one registry (`mlpKernels`);
+ * `env.mlpKernel` names the one heads use. By default ("tfjs") an MlpHead runs its layers as tfjs
+ * ops on the active backend. A compute backend may register a kernel that runs the whole head at
+ * once (for example through onnxruntime, with the CPU's widest vectors); it must compute the same
+ * function, logits = MLP(x), and give the same gradients to every kernel and bias. Input rows are
+ * data: no kernel gives them a gradient (they are not an input of its custom gradient).
  */
 import * as tf from "@tensorflow/tfjs-core";
+import { env } from "./env.js";
+import { Registry } from "./registry.js";
 
 /**
  * Logits [n] of an MLP for rows x [n, D]: hᵢ = leakyRelu(hᵢ₋₁·Wᵢ + bᵢ, slope) for the hidden
@@ -14,26 +17,6 @@ import * as tf from "@tensorflow/tfjs-core";
  * data and gets no gradient.
  */
 export type MlpKernel = (x: tf.Tensor2D, kernels: readonly tf.Tensor2D[], biases: readonly tf.Tensor1D[], slope: number) => tf.Tensor1D;
-
-let installed: { name: string; kernel: MlpKernel } | undefined;
-
-/**
- * Installs `kernel` (under a `name` for reports) for every MlpHead's forward and backward pass in
- * this process, or restores the default tfjs layers when `kernel` is undefined. Returns the kernel
- * that was installed before, so a caller can put it back.
- */
-export function setMlpKernel(name: string, kernel: MlpKernel): { name: string; kernel: MlpKernel } | undefined;
-export function setMlpKernel(name: undefined): { name: string; kernel: MlpKernel } | undefined;
-export function setMlpKernel(name: string | undefined, kernel?: MlpKernel): { name: string; kernel: MlpKernel } | undefined {
-  const previous = installed;
-  installed = name === undefined || kernel === undefined ? undefined : { name, kernel };
-  return previous;
-}
-
-/** The installed MLP kernel and its name, or undefined when heads use the default tfjs layers. */
-export function getMlpKernel(): { name: string; kernel: MlpKernel } | undefined {
-  return installed;
-}
 
 /**
  * The default kernel: the whole MLP as one `tf.customGrad` on the active tfjs backend. Forward:
@@ -80,3 +63,17 @@ export const tfjsMlpKernel: MlpKernel = (x, kernels, biases, slope) => {
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
   return op(...kernels, ...biases) as tf.Tensor1D;
 };
+
+/**
+ * The MLP kernels heads can run through, by name; "tfjs" ({@link tfjsMlpKernel}) is always there.
+ * A backend registers its own (`register(name, kernel, { replace: true })`) and sets
+ * `env.mlpKernel` to its name.
+ * @internal
+ */
+export const mlpKernels: Registry<MlpKernel> = new Registry<MlpKernel>("MLP kernel");
+mlpKernels.register("tfjs", tfjsMlpKernel);
+
+/** The kernel `env.mlpKernel` names (a ConfigError listing the registered ones when it names none). */
+export function activeMlpKernel(): MlpKernel {
+  return mlpKernels.resolve(env.mlpKernel);
+}

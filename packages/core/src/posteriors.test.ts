@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { implicitRMLoss } from "./objectives/implicitrm.js";
 import { strataPosteriors } from "./posteriors.js";
 import { useCpu } from "./test-utils/setup.js";
-import "./gradients.js";
+import "./register-gradients.js";
 
 beforeAll(useCpu);
 

@@ -23,4 +23,15 @@ describe("Registry", () => {
     expect(() => new Registry<number>("widget").resolve("q")).toThrow(/no widget is registered/);
     expect(() => r.register("", "z")).toThrow(/non-empty name/);
   });
+  it("runs its check before adding an entry, and adds nothing when the check refuses", () => {
+    const r = new Registry<number>("widget", {
+      check: (name, n) => {
+        if (n < 0) throw new ConfigError(`widget "${name}" must not be negative`);
+      },
+    });
+    expect(() => r.register("a", -1)).toThrow(/must not be negative/);
+    expect(r.has("a")).toBe(false);
+    r.register("a", 1);
+    expect(() => r.register("a", 2)).toThrow(/already registered/);
+  });
 });

@@ -9,7 +9,19 @@ import { ConfigError } from "./errors.js";
 /** Named entries of one kind. `what` names the kind in errors ("objective", "MLP kernel", ...). */
 export class Registry<T> {
   readonly #entries = new Map<string, T>();
-  constructor(readonly what: string) {}
+  readonly #check: ((name: string, entry: T) => void) | undefined;
+
+  /**
+   * @param what the kind's name in errors
+   * @param options.check validates an entry before it is added (throws to refuse it, e.g. a
+   *   ConfigError saying which contract it breaks); runs after the duplicate-name check
+   */
+  constructor(
+    readonly what: string,
+    options: { check?: (name: string, entry: T) => void } = {},
+  ) {
+    this.#check = options.check;
+  }
 
   /**
    * Adds `entry` under `name`. A name may be registered once: registering it again is a
@@ -19,6 +31,7 @@ export class Registry<T> {
     if (typeof name !== "string" || name.length === 0) throw new ConfigError(`a ${this.what} needs a non-empty name`);
     const previous = this.#entries.get(name);
     if (previous !== undefined && !options.replace) throw new ConfigError(`${this.what} "${name}" is already registered`);
+    this.#check?.(name, entry);
     this.#entries.set(name, entry);
     return previous;
   }

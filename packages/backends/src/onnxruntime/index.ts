@@ -11,7 +11,7 @@
  * @internal
  * @packageDocumentation
  */
-import { setMlpKernel } from "@implicitrm/core";
+import { env as coreEnv, mlpKernels } from "@implicitrm/core/kernel";
 import { MissingDependencyError } from "@implicitrm/core/errors";
 import { dynamicImport, isNode, optionalImportError } from "@implicitrm/core/runtime";
 import type { BackendActivation } from "../backend.js";
@@ -61,10 +61,12 @@ export async function loadOnnxruntime(loadWasm: () => Promise<void>): Promise<Ba
   return {
     tfjsBackend: "wasm",
     activate: () => {
-      setMlpKernel("onnxruntime", kernel);
+      mlpKernels.register("onnxruntime", kernel, { replace: true });
+      coreEnv.mlpKernel = "onnxruntime";
     },
     deactivate: () => {
-      setMlpKernel(undefined);
+      coreEnv.mlpKernel = "tfjs";
+      mlpKernels.unregister("onnxruntime");
     },
   };
 }

@@ -1,7 +1,8 @@
 // The onnxruntime MLP kernel against core's default tfjs kernel, with tfjs on the cpu backend
 // (whose dataSync hands out its own storage: a regression, the kernel once detached it by
 // transferring it to the worker, and the next call never got an answer).
-import { MlpHead, implicitRMLoss, setMlpKernel } from "@implicitrm/core";
+import { MlpHead, env, mlpKernels } from "@implicitrm/core/kernel";
+import { implicitRMLoss } from "@implicitrm/core/objectives-kit";
 import * as tf from "@tensorflow/tfjs-core";
 import { afterAll, describe, expect, it } from "vitest";
 import { initBackend } from "../index.js";
@@ -13,14 +14,15 @@ const fixed = (n: number, seed: number) => Float32Array.from({ length: n }, (_, 
 describe("ortMlpKernel", () => {
   let bridge: OrtBridge | undefined;
   afterAll(async () => {
-    setMlpKernel(undefined);
+    env.mlpKernel = "tfjs";
+    mlpKernels.unregister("onnxruntime");
     await bridge?.close();
   });
 
   it("gives the default kernel's logits and gradients, step after step, with tfjs on cpu", async () => {
     await initBackend("cpu");
     bridge = await OrtBridge.start(1);
-    const kernel = ortMlpKernel(bridge);
+    mlpKernels.register("onnxruntime", ortMlpKernel(bridge), { replace: true });
     const head = new MlpHead(12, [8, 4], 3, "kernel-test/head");
     const x = tf.tensor2d(fixed(40 * 12, 1), [40, 12]);
     const r = tf.tensor1d(fixed(40, 2).map((v) => (v > 0.3 ? 1 : 0)));
@@ -31,9 +33,9 @@ describe("ortMlpKernel", () => {
       return out;
     };
     for (let step = 0; step < 3; step++) {
-      setMlpKernel(undefined);
+      env.mlpKernel = "tfjs";
       const want = run();
-      setMlpKernel("onnxruntime", kernel);
+      env.mlpKernel = "onnxruntime";
       const got = run();
       expect(got.length).toBe(want.length);
       for (let i = 0; i < want.length; i++) expect(got[i]).toBeCloseTo(want[i] as number, 5);

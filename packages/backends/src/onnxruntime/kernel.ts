@@ -3,7 +3,7 @@
  * ONNX graphs in onnxruntime-node (through the synchronous {@link OrtBridge}), wrapped in a
  * `tf.customGrad` so that the training loop, its objectives and its Adam steps stay in tfjs.
  */
-import type { MlpKernel } from "@implicitrm/core";
+import type { MlpKernel } from "@implicitrm/core/kernel";
 import * as tf from "@tensorflow/tfjs-core";
 import type { OrtBridge } from "./bridge.js";
 import type { MlpShape } from "./graphs.js";

@@ -5,7 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { TrainingError } from "../errors.js";
-import { numberIn, oneOf } from "./registry.js";
+import { numberIn, oneOf } from "./options.js";
 import type { BatchPairs, ClassPriorOptions, ObjectiveBatch, OptionCheck, PropensityOptions } from "./types.js";
 
 /** Defaults of {@link PropensityOptions}: the simulator's true propensity, clipped below at 0.05. */

@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { bceWithLogits, observedNll, stopGradient, weightedMean } from "../math.js";
 import { type Smoothing, strataPosteriors } from "../posteriors.js";
-import { numberIn, oneOf } from "./registry.js";
+import { numberIn, oneOf } from "./options.js";
 import { DataError } from "../errors.js";
 import type { RowSource } from "../types.js";
 import { headLogits } from "./common.js";

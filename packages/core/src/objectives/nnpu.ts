@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { stopGradient } from "../math.js";
-import { numberIn } from "./registry.js";
+import { numberIn } from "./options.js";
 import { CLASS_PRIOR_DEFAULTS, classPriorCheck, puLossCheck } from "./common.js";
 import { type UpuOptions, puInputs } from "./upu.js";
 import type { LossParts, Objective, ObjectiveBatch } from "./types.js";

@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
-import "../gradients.js";
-import { train } from "../train.js";
+import "../register-gradients.js";
+import { train } from "../train/train.js";
 import { TOY_TRAIN, allFinite, toySplits, useCpu, values } from "../test-utils/setup.js";
 import { auroc } from "../metrics.js";
 import { recrecI } from "./recrec-i.js";

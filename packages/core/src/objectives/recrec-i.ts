@@ -7,7 +7,7 @@ import {
   implicitRMObservedNll,
   prepareActivityPrior,
 } from "./implicitrm.js";
-import { oneOf } from "./registry.js";
+import { oneOf } from "./options.js";
 import type { LossParts, Objective } from "./types.js";
 
 /**

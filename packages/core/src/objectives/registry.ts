@@ -1,17 +1,32 @@
+/**
+ * The objective registry: core's {@link Registry} with the checks the training loop relies on, and
+ * its default instance `objectives`, which holds the built-in methods of METHOD §3 from the start
+ * (no import side effect: they are in the instance as soon as it exists).
+ */
 import { ConfigError } from "../errors.js";
-import type { Objective, OptionCheck } from "./types.js";
-
-const objectives = new Map<string, Objective<object>>();
+import { Registry } from "../registry.js";
+import { bpr } from "./bpr.js";
+import { dr } from "./dr.js";
+import { implicitrm } from "./implicitrm.js";
+import { ipsNn } from "./ips-nn.js";
+import { ips } from "./ips.js";
+import { nnpu } from "./nnpu.js";
+import { recrecI } from "./recrec-i.js";
+import { naive, oracle } from "./supervised.js";
+import type { Objective } from "./types.js";
+import { ubpr } from "./ubpr.js";
+import { upu } from "./upu.js";
 
 /**
- * Adds an objective to the registry (a name may be registered once). Checks the contracts the
- * training loop relies on: the first head is 'reward'; an objective that declares
+ * The contracts an objective must meet to be registered: it is registered under its own name; its
+ * first head is 'reward'; `headKinds` names only its heads; an objective that declares
  * `needs.propensity` has the options `propensity` and `clipMin` (PropensityOptions); one that
- * declares `needs.classPrior` has the option `classPrior` (ClassPriorOptions).
+ * declares `needs.classPrior` has the option `classPrior` (ClassPriorOptions). A ConfigError says
+ * which one is broken.
  */
-export function registerObjective<O extends object>(objective: Objective<O>): void {
-  if (objectives.has(objective.name)) throw new ConfigError(`objective "${objective.name}" is already registered`);
-  const problem = (what: string) => new ConfigError(`objective "${objective.name}" cannot be registered: ${what}`);
+function checkObjective(name: string, objective: Objective<object>): void {
+  const problem = (what: string) => new ConfigError(`objective "${name}" cannot be registered: ${what}`);
+  if (objective.name !== name) throw problem(`it is named "${objective.name}"`);
   if (objective.heads[0] !== "reward") throw problem(`its first head must be "reward", got ${JSON.stringify(objective.heads[0])}`);
   for (const head of Object.keys(objective.headKinds ?? {})) {
     if (!objective.heads.includes(head as never)) throw problem(`headKinds names "${head}", which is not one of its heads`);
@@ -23,51 +38,36 @@ export function registerObjective<O extends object>(objective: Objective<O>): vo
   if (objective.needs.classPrior && !keys.includes("classPrior")) {
     throw problem("it needs a class prior, so its options must include classPrior (ClassPriorOptions)");
   }
-  objectives.set(objective.name, objective as unknown as Objective<object>);
 }
 
-/** Looks an objective up by name; the error lists the registered names. */
+/**
+ * The default objective registry, which `train()` resolves `TrainOptions.objective` in. It starts
+ * with the built-in methods, in METHOD §3's order: implicitrm, naive, oracle, ips, ips-nn, upu,
+ * nnpu, dr, bpr, ubpr, recrec-i.
+ */
+export const objectives: Registry<Objective<object>> = new Registry<Objective<object>>("objective", { check: checkObjective });
+for (const o of [implicitrm, naive, oracle, ips, ipsNn, upu, nnpu, dr, bpr, ubpr, recrecI] as Objective<object>[]) objectives.register(o.name, o);
+
+/**
+ * Adds an objective to the default registry under its name (a name may be registered once).
+ * Checks the contracts the training loop relies on (see the registry's check): a ConfigError
+ * naming the broken one.
+ */
+export function registerObjective<O extends object>(objective: Objective<O>): void {
+  objectives.register(objective.name, objective as unknown as Objective<object>);
+}
+
+/** Removes an objective from the default registry (so a test or a plug-in can put things back); returns it, or undefined. */
+export function unregisterObjective(name: string): Objective<object> | undefined {
+  return objectives.unregister(name);
+}
+
+/** Looks an objective up by name in the default registry; the ConfigError lists the registered names. */
 export function getObjective(name: string): Objective<object> {
-  const objective = objectives.get(name);
-  if (!objective) {
-    throw new ConfigError(`unknown objective "${name}": choose one of ${listObjectives().join(", ")}`);
-  }
-  return objective;
+  return objectives.resolve(name);
 }
 
 /** Names of every registered objective, in registration order. */
 export function listObjectives(): string[] {
-  return [...objectives.keys()];
-}
-
-/**
- * Merges user options over an objective's defaults. An unknown key or a value that fails its check
- * is a ConfigError naming the objective, the key and what is allowed.
- */
-export function resolveObjectiveOptions(objective: Objective<object>, given: Record<string, unknown> = {}): object {
-  const defaults = objective.defaults as Record<string, unknown>;
-  const checks = (objective.checks ?? {}) as Record<string, OptionCheck | undefined>;
-  for (const [key, value] of Object.entries(given)) {
-    if (!(key in defaults)) {
-      const known = Object.keys(defaults);
-      throw new ConfigError(
-        `objective "${objective.name}" has no option "${key}"` +
-          (known.length ? `; its options are ${known.join(", ")}` : "; it takes no options"),
-      );
-    }
-    const problem = checks[key]?.(value);
-    if (problem) throw new ConfigError(`objective "${objective.name}" option "${key}": ${problem}`);
-  }
-  return { ...defaults, ...given };
-}
-
-/** Option check: a finite number in [lo, hi]. */
-export function numberIn(lo: number, hi: number): OptionCheck {
-  return (v) =>
-    typeof v === "number" && Number.isFinite(v) && v >= lo && v <= hi ? null : `must be a number in [${lo}, ${hi}], got ${JSON.stringify(v)}`;
-}
-
-/** Option check: one of the listed strings. */
-export function oneOf(...allowed: string[]): OptionCheck {
-  return (v) => (typeof v === "string" && allowed.includes(v) ? null : `must be one of ${allowed.join(", ")}, got ${JSON.stringify(v)}`);
+  return objectives.names();
 }

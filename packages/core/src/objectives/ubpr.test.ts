@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
-import "../gradients.js";
+import "../register-gradients.js";
 import { allFinite, trainToy, useCpu, values } from "../test-utils/setup.js";
 import { ubpr } from "./ubpr.js";
 

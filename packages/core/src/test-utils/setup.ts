@@ -1,9 +1,12 @@
 // Test-only helpers: the cpu backend and a tiny learnable FeatureSet generator.
 import "@tensorflow/tfjs-backend-cpu";
+import "../register-gradients.js";
 import * as tf from "@tensorflow/tfjs-core";
 import { auroc } from "../metrics.js";
 import { Rng } from "../random.js";
-import { type TrainOptions, type TrainResult, train } from "../train.js";
+import type { TrainOptions } from "../train/options.js";
+import { train } from "../train/train.js";
+import type { TrainResult } from "../train/types.js";
 import type { FeatureSet } from "../types.js";
 
 export async function useCpu(): Promise<void> {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { PairSampler, validateFeatureSet } from "./data.js";
-import { DataError } from "./errors.js";
-import { Rng } from "./random.js";
+import { DataError } from "../errors.js";
+import { Rng } from "../random.js";
+import { PairSampler } from "./pairs.js";
 
 describe("PairSampler", () => {
   // 8 rows in groups [0 0 0 | 1 1 | 2 | 3 3]; r = [1 0 0 | 1 1 | 1 | 0 1]
@@ -63,12 +63,5 @@ describe("PairSampler", () => {
     expect(() => allPositive.sample(allPositive.anchors(), new Rng(5))).toThrow(/no rows without feedback/);
     const one = new PairSampler(Uint8Array.from([1]), undefined, "any");
     expect(() => one.sample(one.anchors(), new Rng(5))).toThrow(/one row/);
-  });
-});
-
-describe("validateFeatureSet", () => {
-  it("checks the length of group", () => {
-    const fs = { n: 2, dim: 1, features: Float32Array.from([0, 1]), r: Uint8Array.from([0, 1]), group: Int32Array.from([0]) };
-    expect(() => validateFeatureSet(fs, "train")).toThrow(/group has 1 values for 2 rows/);
   });
 });

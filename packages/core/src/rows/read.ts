@@ -1,11 +1,9 @@
 /**
  * Reading rows from a {@link RowSource}: features in memory (a FeatureSet) or read on demand (a
- * binary feature store on disk). No I/O here: a store brings its own `readRows`.
+ * binary feature store on disk). No I/O and no tensors here: a store brings its own `readRows`.
  */
-import { ConfigError, DataError } from "./errors.js";
-import type { HeadName } from "./objectives/types.js";
-import type { RewardModel } from "./train.js";
-import type { FeatureSet, RowSource } from "./types.js";
+import { ConfigError, DataError } from "../errors.js";
+import type { FeatureSet, RowSource } from "../types.js";
 
 /** Rows read per chunk when a whole source is scanned (prediction, validation passes). */
 export const SCAN_CHUNK_ROWS = 4096;
@@ -53,28 +51,5 @@ export function readRange(src: RowSource, start: number, end: number): Float32Ar
   for (let i = 0; i < rows.length; i++) rows[i] = start + i;
   const out = new Float32Array(rows.length * d);
   gatherRows(src, rows, out);
-  return out;
-}
-
-/**
- * Predictions of one head for every row of a source, read in chunks of {@link SCAN_CHUNK_ROWS}
- * rows: σ(logit) by default, the logits with `logits: true`. Checks the source's dimension
- * against the model's first (a DataError naming `name`, e.g. "test").
- */
-export function predictRows(model: RewardModel, src: RowSource, head: HeadName = "reward", options: { logits?: boolean; name?: string } = {}): Float32Array {
-  if (src.dim !== model.inputDim) {
-    throw new DataError(
-      `feature dimension ${src.dim} does not match the model's ${model.inputDim}; encode the ${options.name ?? "scored"} rows with the encoder the model was trained on`,
-      { file: options.name ?? "input", field: "features" },
-    );
-  }
-  const out = new Float32Array(src.n);
-  const c = src.activity?.dim ?? 0;
-  for (let start = 0; start < src.n; start += SCAN_CHUNK_ROWS) {
-    const end = Math.min(src.n, start + SCAN_CHUNK_ROWS);
-    const x = readRange(src, start, end);
-    const ctx = src.activity ? src.activity.features.subarray(start * c, end * c) : undefined;
-    out.set(options.logits ? model.predictLogits(x, head, ctx) : model.predict(x, head, ctx), start);
-  }
   return out;
 }

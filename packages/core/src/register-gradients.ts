@@ -1,4 +1,5 @@
-// tfjs-core alone registers no gradients in Node; training needs them. The registrations are
+// The one side effect of @implicitrm/core (index.ts imports it; base.ts does not): tfjs-core alone
+// registers no gradients in Node, and training needs them. The registrations are
 // tfjs-core's own, bundled at build time by scripts/bundle-gradients.mjs (see there for why).
 // tfjs-core's main entry must be evaluated first: it creates the global engine whose tensor class
 // the bundled gradient code then operates on.

@@ -1,15 +1,16 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ConfigError, DataError, DivergenceError } from "./errors.js";
-import type { HeadWeights } from "./heads.js";
-import { bceWithLogits } from "./math.js";
-import { registerObjective } from "./objectives/index.js";
-import type { HeadName } from "./objectives/types.js";
-import { toyFeatureSet, useCpu } from "./test-utils/setup.js";
-import type { CheckpointInfo, TrainState } from "./train-state.js";
-import { type TrainData, type TrainOptions, type TrainResult, train } from "./train.js";
-import type { FeatureSet, RowSource } from "./types.js";
-import "./gradients.js";
+import { ConfigError, DataError, DivergenceError } from "../errors.js";
+import type { HeadWeights } from "../heads.js";
+import { bceWithLogits } from "../math.js";
+import { registerObjective } from "../objectives/registry.js";
+import type { HeadName } from "../objectives/types.js";
+import { toyFeatureSet, useCpu } from "../test-utils/setup.js";
+import type { TrainOptions } from "./options.js";
+import { train } from "./train.js";
+import type { CheckpointInfo, TrainData, TrainResult, TrainState } from "./types.js";
+import type { FeatureSet, RowSource } from "../types.js";
+import "../register-gradients.js";
 
 beforeAll(useCpu);
 

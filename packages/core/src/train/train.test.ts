@@ -1,14 +1,17 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ConfigError, DataError } from "./errors.js";
-import { MlpHead } from "./heads.js";
-import { bceWithLogits } from "./math.js";
-import { auroc } from "./metrics.js";
-import { getObjective, listObjectives, registerObjective, resolveObjectiveOptions } from "./objectives/index.js";
-import type { Objective, PropensityOptions } from "./objectives/types.js";
-import { RewardModel, resolveTrainOptions, train } from "./train.js";
-import { toyFeatureSet, toySplits, useCpu } from "./test-utils/setup.js";
-import "./gradients.js";
+import { ConfigError, DataError } from "../errors.js";
+import { MlpHead } from "../heads.js";
+import { bceWithLogits } from "../math.js";
+import { auroc } from "../metrics.js";
+import { RewardModel } from "../model.js";
+import { resolveObjectiveOptions } from "../objectives/options.js";
+import { getObjective, listObjectives, registerObjective } from "../objectives/registry.js";
+import type { Objective, PropensityOptions } from "../objectives/types.js";
+import { resolveTrainOptions } from "./options.js";
+import { train } from "./train.js";
+import { toyFeatureSet, toySplits, useCpu } from "../test-utils/setup.js";
+import "../register-gradients.js";
 
 beforeAll(useCpu);
 
@@ -203,6 +206,19 @@ describe("train", () => {
     const best = res.history.find((h) => h.epoch === res.bestEpoch)!;
     expect(best.selectionLoss).toBe(res.bestSelectionLoss);
     expect(Math.min(...res.history.map((h) => h.selectionLoss))).toBe(res.bestSelectionLoss);
+    res.model.dispose();
+  });
+
+  it("hands onEpoch the model being trained, with that epoch's weights", async () => {
+    const seen: Array<{ epoch: number; model: unknown; logits: number[] }> = [];
+    const res = await train({ train: data, validation }, { ...small, epochs: 3 }, {
+      onEpoch: (record, model) => seen.push({ epoch: record.epoch, model, logits: Array.from(model.predictLogits(test.features.subarray(0, 8 * 4))) }),
+    });
+    expect(seen.map((s) => s.epoch)).toEqual([1, 2, 3]);
+    for (const s of seen) expect(s.model).toBe(res.model);
+    expect(seen[0]!.logits).not.toEqual(seen[2]!.logits);
+    // The result keeps the best epoch's weights: what onEpoch saw at that epoch.
+    expect(Array.from(res.model.predictLogits(test.features.subarray(0, 8 * 4)))).toEqual(seen[res.bestEpoch - 1]!.logits);
     res.model.dispose();
   });
 

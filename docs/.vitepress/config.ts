@@ -28,6 +28,8 @@ export default defineConfig({
       { text: "Guides", link: "/guides/own-logs" },
       { text: "Examples", link: "/examples/side-by-side" },
       { text: "Results", link: "/results" },
+      { text: "Architecture", link: "/architecture" },
+      { text: "Architecture", link: "/architecture" },
       { text: "API", link: "/api/" },
     ],
     sidebar: [

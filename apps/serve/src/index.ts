@@ -1,0 +1,8 @@
+/**
+ * @implicitrm/serve: put a trained reward model to work. `loadRewardModel(dir)` reads a model
+ * directory (record.json, model.json), rebuilds the encoder it records and checks it, and returns
+ * a {@link RewardScorer}; `createRewardScorer` is the same from parsed files (browser-safe, also
+ * at `@implicitrm/serve/browser`). The command line (`implicitrm score`) is the `implicitrm` package.
+ */
+export * from "./browser.js";
+export { type LoadRewardModelOptions, loadRewardModel } from "./load.js";

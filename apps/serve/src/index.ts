@@ -6,3 +6,12 @@
  */
 export * from "./browser.js";
 export { type LoadRewardModelOptions, loadRewardModel } from "./load.js";
+export {
+  EXPORT_MANIFEST_FORMAT,
+  EXPORT_MANIFEST_VERSION,
+  type ExportManifest,
+  type ExportResult,
+  type ExportRewardModelOptions,
+  type ExportTensorInfo,
+  exportRewardModel,
+} from "./export.js";

@@ -1,5 +1,5 @@
-// `implicitrm export` end to end: a trained model directory in, model.onnx + manifest.json out,
-// scored by onnxruntime-node like the toolkit scores it; and the errors a user meets (missing
+// `implicitrm export` end to end: `implicitrm train` on rated text (hashing encoder) makes a model
+// directory, export makes model.onnx + manifest.json, and onnxruntime-node scores like the toolkit; and the errors a user meets (missing
 // flags, a missing or damaged model directory, a non-empty --out) are one line and a non-zero exit.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
@@ -14,28 +14,18 @@ const cli = (args: string[], cwd: string) => {
   return { code: res.status, stdout: res.stdout, stderr: res.stderr };
 };
 
-/** A model directory: trained by `implicitrm train` on 3 features, plus a record.json if train wrote none. */
+/** A model directory trained by `implicitrm train` on rated text with the hashing encoder (it writes record.json). */
 function trainedModel(dir: string): string {
-  const rows = Array.from({ length: 60 }, (_, i) => JSON.stringify({ id: `r${i}`, features: [i / 60, (i % 7) / 7, 1], r: i % 3 === 0 ? 1 : 0, rStar: i % 2 }));
-  writeFileSync(join(dir, "features.jsonl"), `${rows.join("\n")}\n`);
+  const lines = Array.from({ length: 120 }, (_, i) => {
+    const score = 1 + (i % 10);
+    const response = `${score > 5 ? "a clear helpful precise answer" : "a vague wrong short reply"} ${i}`;
+    return JSON.stringify({ id: `r${i}`, prompt: `question ${Math.floor(i / 2)}`, response, ratings: { uf_score: score }, meta: { prompt_id: `p${Math.floor(i / 2)}` } });
+  });
+  writeFileSync(join(dir, "rated.jsonl"), `${lines.join("\n")}\n`);
   const out = join(dir, "model");
-  const res = cli(["train", "--data", join(dir, "features.jsonl"), "--epochs", "2", "--hidden", "8", "--quiet", "--backend", "cpu", "--out", out], dir);
-  expect(res.stderr).toBe("");
-  if (!existsSync(join(out, "record.json"))) {
-    const encoder = { spec: "features", id: "features-3", dim: 3, config: {}, pairTemplate: "plain" };
-    const record = {
-      format: "implicitrm-model-record",
-      version: 1,
-      inputDim: 3,
-      encoder,
-      normalization: { mean: 0.1, std: 0.5, split: "validation", rows: 12 },
-      objective: { name: "implicitrm", options: {} },
-      data: { spec: "features.jsonl", fingerprint: "sha256:00", rows: { train: 36, validation: 12, test: 12 } },
-      versions: { node: process.version },
-      createdAt: new Date(0).toISOString(),
-    };
-    writeFileSync(join(out, "record.json"), JSON.stringify(record));
-  }
+  const res = cli(["train", "--data", join(dir, "rated.jsonl"), "--encoder", "hashing:64", "--epochs", "2", "--hidden", "8", "--quiet", "--backend", "cpu", "--out", out], dir);
+  expect(res.code, res.stderr).toBe(0);
+  expect(existsSync(join(out, "record.json"))).toBe(true);
   return out;
 }
 
@@ -48,34 +38,29 @@ describe("implicitrm export", () => {
     const res = cli(["export", "--model", model, "--out", out], dir);
     expect(res.stderr).toBe("");
     expect(res.code).toBe(0);
-    expect(res.stdout).toMatch(/exported the reward head \(3→8→1\) to .*model\.onnx \(\d+ bytes, ONNX IR 8, opset 13\)/);
+    expect(res.stdout).toMatch(/exported the reward head \(64→8→1\) to .*model\.onnx \(\d+ bytes, ONNX IR 8, opset 13\)/);
     expect(readdirSync(out).sort()).toEqual(["manifest.json", "model.onnx"]);
     const manifest = JSON.parse(readFileSync(join(out, "manifest.json"), "utf8"));
-    expect(manifest.inputs).toEqual([expect.objectContaining({ name: "features", shape: ["N", 3] })]);
+    expect(manifest.inputs).toEqual([expect.objectContaining({ name: "features", shape: ["N", 64] })]);
     expect(manifest.head.notExported).toEqual(["activity"]);
-    const { mean, std } = manifest.normalization;
 
+    // onnxruntime-node on the exported file against the toolkit's own scorer on the model directory.
     const ort = await import("onnxruntime-node");
+    const { initBackend } = await import("@implicitrm/backends");
+    await initBackend("cpu", { log: () => {} });
+    const { loadRewardModel } = await import("@implicitrm/serve");
+    const scorer = await loadRewardModel(model);
+    const items = [{ prompt: "question 3", response: "a clear helpful precise answer" }, { prompt: "question 4", response: "a vague wrong short reply" }, { prompt: "", response: "no prompt" }];
+    const want = await scorer.score(items);
+    const { encodePairs } = await import("@implicitrm/encoders/hashing");
+    const x = await encodePairs(scorer.encoder, items);
+    await scorer.dispose();
     const session = await ort.InferenceSession.create(join(out, "model.onnx"));
-    const x = Float32Array.from([0, 0.5, 1, 0.9, 0.1, 1]);
-    const got = await session.run({ features: new ort.Tensor("float32", x, [2, 3]) });
+    const got = await session.run({ features: new ort.Tensor("float32", x, [items.length, 64]) });
     await session.release();
-    // The same function from model.json's weights, in plain JS.
-    const heads = JSON.parse(readFileSync(join(model, "model.json"), "utf8")).heads.reward.layers as Array<{ kernel: string; bias: string }>;
-    const f32 = (s: string) => new Float32Array(new Uint8Array(Buffer.from(s, "base64")).buffer);
-    for (let r = 0; r < 2; r++) {
-      let h = Array.from(x.subarray(r * 3, r * 3 + 3));
-      heads.forEach((l, i) => {
-        const k = f32(l.kernel);
-        const b = f32(l.bias);
-        const z = Array.from(b, (bj, j) => h.reduce((s, v, q) => s + v * k[q * b.length + j]!, bj));
-        h = i < heads.length - 1 ? z.map((v) => (v > 0 ? v : 0.01 * v)) : z;
-      });
-      const logit = h[0]!;
-      expect((got.logit!.data as Float32Array)[r]).toBeCloseTo(logit, 5);
-      expect((got.reward!.data as Float32Array)[r]).toBeCloseTo((logit - mean) / std, 5);
-      expect((got.score!.data as Float32Array)[r]).toBeCloseTo(1 / (1 + Math.exp(-logit)), 5);
-    }
+    want.forEach((w, i) => {
+      for (const k of ["logit", "reward", "score"] as const) expect(Math.abs((got[k]!.data as Float32Array)[i]! - w[k]), `${k}[${i}]`).toBeLessThanOrEqual(1e-5);
+    });
   });
 
   it("refuses a non-empty --out (exit 2) unless --force", () => {

@@ -6,3 +6,4 @@
  */
 export * from "./browser.js";
 export { type LoadRewardModelOptions, loadRewardModel } from "./load.js";
+export { type ScoreFileOptions, type ScoreFileSummary, scoreFile, splitTranscript } from "./score-file.js";

@@ -6,6 +6,7 @@
  */
 export * from "./browser.js";
 export { type LoadRewardModelOptions, loadRewardModel } from "./load.js";
+export { type ScoreFileOptions, type ScoreFileSummary, scoreFile, splitTranscript } from "./score-file.js";
 export {
   EXPORT_MANIFEST_FORMAT,
   EXPORT_MANIFEST_VERSION,

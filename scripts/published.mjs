@@ -6,6 +6,7 @@ export const PUBLISHED = [
   "packages/encoders",
   "packages/datasets",
   "apps/trainer",
+  "apps/serve",
   "apps/evaluator",
   "apps/cli",
 ];

@@ -50,6 +50,7 @@ export default defineConfig({
           { text: "Choose an encoder", link: "/guides/encoders" },
           { text: "Choose a backend", link: "/guides/backends" },
           { text: "Evaluate fairly", link: "/guides/evaluation" },
+          { text: "Export to ONNX", link: "/guides/export" },
         ],
       },
       {
@@ -57,6 +58,7 @@ export default defineConfig({
         items: [
           { text: "Train in your browser", link: "/examples/side-by-side" },
           { text: "Simulate implicit feedback", link: "/examples/simulate-feedback" },
+          { text: "Score in your browser", link: "/examples/score-in-browser" },
         ],
       },
       { text: "Results", link: "/results" },

@@ -2,7 +2,9 @@
  * End-to-end test of the built site in headless Chromium (Debian's `chromium`, driven by
  * playwright-core): serves .vitepress/dist on localhost, opens the live example, trains ImplicitRM
  * and naive to completion in the page, checks what the page reports, and saves a screenshot and a
- * report (timings, JavaScript bytes) under test-output/.
+ * report (timings, JavaScript bytes) under test-output/. It also scores text on the scoring page
+ * (onnxruntime-web on the model.onnx the build exported) and checks that the browser's scores are
+ * the toolkit's own in Node (`loadRewardModel` on the model directory it was exported from).
  *
  * Skips, saying why, when /usr/bin/chromium (or $IMPLICITRM_CHROMIUM) is absent, unless
  * IMPLICITRM_REQUIRE_CHROMIUM=1 (set by .ci/run, which installs chromium), where it fails instead.
@@ -14,6 +16,7 @@ import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { type BrowserContext, type Page, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EXAMPLE_PAIRS } from "../examples/score-in-browser-pairs.js";
 import type { SideBySideResult } from "../examples/side-by-side.js";
 import { type StaticServer, serveStatic } from "./static-server.js";
 
@@ -203,5 +206,52 @@ describe.skipIf(!haveChromium && !required)("docs site in headless Chromium", ()
     // Its AUROC is NOT above naive's here (identifiability, METHOD.md), so the test does not claim it;
     // the comparison is recorded in test-output/e2e-report.json and printed above.
     expect(result.implicitrm.ece).toBeLessThan(result.naive.ece);
+  });
+
+  it("scores text in the page with onnxruntime-web and the exported model.onnx, as Node's scorer does (1e-5)", async () => {
+    const page = await context.newPage();
+    watch(page);
+    await page.goto(`${server.url}/examples/score-in-browser.html`, { waitUntil: "load" });
+    await hydrated(page);
+    const demo = page.getByTestId("score-in-browser");
+    await expect(demo.getAttribute("data-state")).resolves.toBe("idle");
+    const clickedAt = performance.now();
+    await page.getByTestId("score").click();
+    await page.waitForFunction(
+      () => ["done", "error"].includes(document.querySelector('[data-testid="score-in-browser"]')?.getAttribute("data-state") ?? ""),
+      undefined,
+      { timeout: 60_000, polling: 200 },
+    );
+    const seconds = (performance.now() - clickedAt) / 1000;
+    const state = await demo.getAttribute("data-state");
+    const error = state === "error" ? await page.getByTestId("error").textContent() : "";
+    expect(state, `the scoring example failed: ${error}`).toBe("done");
+    const rows = JSON.parse((await demo.getAttribute("data-result")) ?? "[]") as Array<{ prompt: string; response: string; logit: number; reward: number; score: number }>;
+    expect(rows.map(({ prompt, response }) => ({ prompt, response }))).toEqual(EXAMPLE_PAIRS);
+    await demo.scrollIntoViewIfNeeded();
+    await demo.screenshot({ path: join(outDir, "score-in-browser.png") });
+    await page.close();
+
+    // Node: the toolkit's own scorer on the model directory the export came from.
+    const { initBackend } = await import("@implicitrm/backends");
+    await initBackend("cpu", { log: () => {} });
+    const { loadRewardModel } = await import("@implicitrm/serve");
+    const scorer = await loadRewardModel(join(dist, "models", "score-in-browser", "source"));
+    const want = await scorer.score(rows);
+    await scorer.dispose();
+    let maxDiff = 0;
+    want.forEach((w, i) => {
+      for (const k of ["logit", "reward", "score"] as const) maxDiff = Math.max(maxDiff, Math.abs(rows[i]![k] - w[k]));
+    });
+    const spread = Math.max(...want.map((w) => w.reward)) - Math.min(...want.map((w) => w.reward));
+    console.log(
+      `[docs e2e] score-in-browser: ${rows.length} pairs scored in the page in ${seconds.toFixed(2)} s (first click: loads onnxruntime-web and the model); ` +
+        `max |browser − Node| over logit, reward, score ${maxDiff.toExponential(2)}; rewards span ${spread.toFixed(3)}`,
+    );
+    writeFileSync(join(outDir, "score-in-browser-report.json"), `${JSON.stringify({ seconds, maxDiff, browser: rows, node: want }, null, 2)}\n`);
+    expect(pageErrors).toEqual([]);
+    expect(maxDiff).toBeLessThanOrEqual(1e-5);
+    // The pairs do not all score the same (a model that ignored its input would pass the comparison).
+    expect(spread).toBeGreaterThan(0.1);
   });
 });

@@ -6,12 +6,16 @@
 import { ImplicitRMError } from "@implicitrm/core";
 import { BENCH_HELP, benchCommand } from "./commands/bench.js";
 import { EMBED_HELP, embedCommand } from "./commands/embed.js";
+import { EXPORT_HELP, exportCommand } from "./commands/export.js";
+import { SCORE_HELP, scoreCommand } from "./commands/score.js";
 import { TRAIN_HELP, trainCommand } from "./commands/train.js";
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help: string }> = {
   train: { run: trainCommand, help: TRAIN_HELP },
   bench: { run: benchCommand, help: BENCH_HELP },
   embed: { run: embedCommand, help: EMBED_HELP },
+  score: { run: scoreCommand, help: SCORE_HELP },
+  export: { run: exportCommand, help: EXPORT_HELP },
 };
 
 const USAGE = `Usage: implicitrm <command> [options]
@@ -20,6 +24,8 @@ Commands:
   train   train one reward model and write a checkpoint
   bench   compare methods over datasets and seeds
   embed   encode a dataset once into a feature store that train and bench read in blocks
+  score   score a table of responses (or chosen/rejected pairs) with a trained model, one JSON line per row
+  export  write a model's reward head as model.onnx + manifest.json for onnxruntime (Python, browsers, ...)
 
 Run \`implicitrm <command> --help\` for a command's options.
 `;

@@ -1,5 +1,6 @@
 import type { Theme } from "vitepress";
 import DefaultTheme from "vitepress/theme";
+import ScoreInBrowser from "./components/ScoreInBrowser.vue";
 import SideBySide from "./components/SideBySide.vue";
 import SimulateFeedback from "./components/SimulateFeedback.vue";
 import "./style.css";
@@ -8,6 +9,7 @@ import "./style.css";
 const theme: Theme = {
   extends: DefaultTheme,
   enhanceApp({ app }) {
+    app.component("ScoreInBrowser", ScoreInBrowser);
     app.component("SideBySide", SideBySide);
     app.component("SimulateFeedback", SimulateFeedback);
   },

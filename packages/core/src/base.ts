@@ -26,7 +26,17 @@ export {
 } from "./estimators.js";
 export type { HeadWeights } from "./heads.js";
 export * from "./metrics.js";
-export { RewardModel, predictRows, type ModelLayout, type RewardModelState } from "./model.js";
+export { RewardModel, predictRows, type FeatureRows, type ModelLayout, type PredictOptions, type RewardModelState } from "./model.js";
+export { MODEL_FORMAT, MODEL_FORMAT_VERSION, deserializeModel, serializeModel } from "./model-json.js";
+export {
+  MODEL_RECORD_FORMAT,
+  MODEL_RECORD_VERSION,
+  parseModelRecord,
+  rewardNormalization,
+  type EncoderRecord,
+  type ModelRecord,
+  type RewardNormalization,
+} from "./model-record.js";
 export { resolveObjectiveOptions } from "./objectives/options.js";
 export { getObjective, listObjectives, objectives, registerObjective, unregisterObjective } from "./objectives/registry.js";
 export type { HeadName, Objective } from "./objectives/types.js";

@@ -41,6 +41,27 @@ export interface ModelLayout {
   heads?: Partial<Record<HeadName, { input?: Exclude<HeadInput, "auto">; hidden?: readonly number[]; initLogit?: number }>>;
 }
 
+/** Options of {@link RewardModel.predict} and {@link RewardModel.predictLogits}. */
+export interface PredictOptions {
+  /** The head to apply. Default 'reward'. */
+  head?: HeadName;
+  /** The activity block (rows × contextDim, row-major), for a head that reads it. */
+  activity?: Float32Array;
+  /** Number of rows: the features' length must be rows × inputDim. Default: length / inputDim. */
+  rows?: number;
+}
+
+/** Row-major features with their row count and dimension (a {@link FeatureSet} is one). */
+export interface FeatureRows {
+  features: Float32Array;
+  /** Number of rows. */
+  n: number;
+  /** Floats per row; must be the model's inputDim. */
+  dim: number;
+  /** The activity block, read by a head that needs it. */
+  activity?: { dim: number; features: Float32Array };
+}
+
 /**
  * The trained heads. `predict` gives r̂ = σ(f(x)) ≈ P(r* = 1 | x), the reward probability; the
  * other heads (activity, imputation) are kept for diagnostics and checkpoints.
@@ -161,26 +182,33 @@ export class RewardModel {
   }
 
   /**
-   * Logits of one head for n rows of row-major features, in chunks. A head that reads the activity
-   * block needs `activity` (n × contextDim, row-major) too.
+   * Logits f(x) of one head for rows of row-major features, in chunks. `features` is a Float32Array
+   * or a {@link FeatureRows} (a FeatureSet is one: its `n` and `dim` are checked, and its activity
+   * block is read by a head that needs it). The second argument is the head's name (default
+   * 'reward') or {@link PredictOptions}; give `rows` there so that the length is checked as
+   * rows × inputDim: a DataError then refuses, say, 3 rows of 1,024 features for a 32-input model,
+   * which a bare array (checked only to be a multiple of inputDim) would read as 96 rows. A head
+   * that reads the activity block needs `activity` (n × contextDim, row-major) too.
    */
-  predictLogits(features: Float32Array, head: HeadName = "reward", activity?: Float32Array): Float32Array {
-    const n = features.length / this.inputDim;
-    if (!Number.isInteger(n)) throw new DataError(`feature array of length ${features.length} is not a multiple of the model's dimension ${this.inputDim}`);
+  predictLogits(features: Float32Array | FeatureRows, options: HeadName | PredictOptions = {}, activity?: Float32Array): Float32Array {
+    const o = typeof options === "string" ? { head: options, ...(activity ? { activity } : {}) } : { ...(activity ? { activity } : {}), ...options };
+    const { x, n, ctxIn } = this.checkFeatures(features, o.rows);
+    const head = o.head ?? "reward";
+    const act = o.activity ?? ctxIn;
     const h = this.head(head);
     const c = this.contextDim;
-    if (this.inputs.get(head) !== "content" && (!activity || activity.length !== n * c)) {
+    if (this.inputs.get(head) !== "content" && (!act || act.length !== n * c)) {
       throw new DataError(
-        `the ${head} head reads the activity features: give ${n} × ${c} activity values${activity ? `, not ${activity.length}` : ""} (FeatureSet.activity.features)`,
+        `the ${head} head reads the activity features: give ${n} × ${c} activity values${act ? `, not ${act.length}` : ""} (FeatureSet.activity.features)`,
       );
     }
     const out = new Float32Array(n);
     for (let start = 0; start < n; start += SCAN_CHUNK_ROWS) {
       const end = Math.min(n, start + SCAN_CHUNK_ROWS);
       const logits = tf.tidy(() => {
-        const x = tf.tensor2d(features.subarray(start * this.inputDim, end * this.inputDim), [end - start, this.inputDim]);
-        const ctx = activity && c > 0 ? tf.tensor2d(activity.subarray(start * c, end * c), [end - start, c]) : undefined;
-        return h.apply(this.headInput(head, x, ctx));
+        const xs = tf.tensor2d(x.subarray(start * this.inputDim, end * this.inputDim), [end - start, this.inputDim]);
+        const ctx = act && c > 0 ? tf.tensor2d(act.subarray(start * c, end * c), [end - start, c]) : undefined;
+        return h.apply(this.headInput(head, xs, ctx));
       });
       out.set(logits.dataSync(), start);
       logits.dispose();
@@ -188,11 +216,50 @@ export class RewardModel {
     return out;
   }
 
-  /** r̂ = σ(f(x)) for n rows of row-major features (and their activity block, for a head that reads it). */
-  predict(features: Float32Array, head: HeadName = "reward", activity?: Float32Array): Float32Array {
-    const z = this.predictLogits(features, head, activity);
+  /**
+   * r̂ = σ(f(x)) for rows of row-major features (and their activity block, for a head that reads
+   * it); the arguments and the length checks are those of {@link RewardModel.predictLogits}.
+   */
+  predict(features: Float32Array | FeatureRows, options: HeadName | PredictOptions = {}, activity?: Float32Array): Float32Array {
+    const z = this.predictLogits(features, options, activity);
     for (let i = 0; i < z.length; i++) z[i] = 1 / (1 + Math.exp(-z[i]!));
     return z;
+  }
+
+  /**
+   * The row count of `features` checked against the model: rows × inputDim must be the length
+   * (rows given, or a FeatureRows' n and dim), else a DataError saying rows, inputDim and the length.
+   */
+  private checkFeatures(features: Float32Array | FeatureRows, rows: number | undefined): { x: Float32Array; n: number; ctxIn: Float32Array | undefined } {
+    const D = this.inputDim;
+    if (!(features instanceof Float32Array)) {
+      const fr = features;
+      if (!(fr?.features instanceof Float32Array)) throw new DataError("features must be a Float32Array or {features: Float32Array, n, dim}", { field: "features" });
+      if (fr.dim !== D) {
+        throw new DataError(`features of dimension ${fr.dim} given to a model of inputDim ${D}; encode the rows with the encoder the model was trained on`, { field: "features" });
+      }
+      if (rows !== undefined && rows !== fr.n) throw new DataError(`rows ${rows} differs from the feature rows' n ${fr.n}`, { field: "features" });
+      this.checkLength(fr.features.length, fr.n);
+      return { x: fr.features, n: fr.n, ctxIn: fr.activity?.features };
+    }
+    if (rows !== undefined) {
+      this.checkLength(features.length, rows);
+      return { x: features, n: rows, ctxIn: undefined };
+    }
+    const n = features.length / D;
+    if (!Number.isInteger(n)) throw new DataError(`feature array of length ${features.length} is not a multiple of the model's dimension ${D}`);
+    return { x: features, n, ctxIn: undefined };
+  }
+
+  private checkLength(length: number, rows: number): void {
+    if (!(Number.isInteger(rows) && rows >= 0)) throw new DataError(`rows must be an integer >= 0, got ${rows}`, { field: "rows" });
+    if (length !== rows * this.inputDim) {
+      throw new DataError(
+        `${rows} rows × inputDim ${this.inputDim} = ${rows * this.inputDim} features expected, got ${length}` +
+          (rows > 0 && length % rows === 0 ? ` (${length / rows} per row: were they made by another encoder?)` : ""),
+        { field: "features" },
+      );
+    }
   }
 
   /** Copies every head's weights out (plain Float32Arrays, for checkpoints and the best epoch). */
@@ -248,7 +315,8 @@ export function predictRows(model: RewardModel, src: RowSource, head: HeadName =
     const end = Math.min(src.n, start + SCAN_CHUNK_ROWS);
     const x = readRange(src, start, end);
     const ctx = src.activity ? src.activity.features.subarray(start * c, end * c) : undefined;
-    out.set(options.logits ? model.predictLogits(x, head, ctx) : model.predict(x, head, ctx), start);
+    const o = { head, rows: end - start, ...(ctx ? { activity: ctx } : {}) };
+    out.set(options.logits ? model.predictLogits(x, o) : model.predict(x, o), start);
   }
   return out;
 }

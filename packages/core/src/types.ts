@@ -83,4 +83,35 @@ export interface SplitRowSources {
   test: RowSource;
   /** Facts about how the data was made (observation rate, positive rate, α, ...), for reports. */
   info: Record<string, number | string | boolean>;
+  /**
+   * The encoder that made the features, as far as the loader knows it: a feature store's header
+   * (its spec when the store records one), or the text encoder a loader built. Absent for
+   * precomputed features.
+   */
+  encoder?: { spec?: string; id: string; dim: number; config: Record<string, unknown> };
+}
+
+/**
+ * The encoder a model's features come from, exactly enough to rebuild and check it: the `encoder`
+ * of a model directory's record.json (encoders' `describeEncoder` makes one).
+ */
+export interface EncoderRecord {
+  /** The spec that builds it (`hashing:1024`, `static:<file>`, `transformer:<dir or hub id>`). */
+  spec: string;
+  /** The encoder's id (`Encoder.id`). */
+  id: string;
+  /** Floats per row; equals the model's inputDim. */
+  dim: number;
+  /** Everything that changes the vectors (`Encoder.config`). */
+  config: Record<string, unknown>;
+  /** How prompt and response are joined: 'plain' (`prompt + "\n\n" + response`) or 'chat' (the tokenizer's chat template). */
+  pairTemplate: string;
+  /** Content hashes of model files, `{name: "sha256:..."}`. */
+  files?: Record<string, string>;
+  /** Hub revision of a transformer model. */
+  revision?: string;
+  /** Pooling of a transformer encoder. */
+  pooling?: string;
+  /** Maximum tokens per input of a transformer encoder. */
+  maxLength?: number;
 }

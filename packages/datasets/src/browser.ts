@@ -61,7 +61,7 @@ export type {
   SkipCause,
   SkipCounts,
 } from "./types.js";
-export { countSkipped, formatSkipCounts } from "./bad-rows.js";
+export { BadRows, RowProblem, type RowLocation, countSkipped, formatSkipCounts } from "./bad-rows.js";
 export {
   type FileFormat,
   type ParseRecordsOptions,
@@ -86,4 +86,4 @@ export {
   type ImplicitLogOptions,
   parseImplicitLog,
 } from "./logs.js";
-export type { FeatureStoreHeader, StoreKind, StoreRatedInfo } from "./store/format.js";
+export { FEATURE_STORE_HEADER, type FeatureStoreHeader, type StoreKind, type StoreRatedInfo } from "./store/format.js";

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConfigError } from "@implicitrm/core/errors";
 import { afterAll, describe, expect, it } from "vitest";
-import { createEncoder } from "./embed.js";
+import { createEncoder } from "./create.js";
 import { HashingEncoder } from "./hashing.js";
 import { StaticEncoder } from "./static.js";
 import { writeTinyBertModel } from "./testing/tiny-bert.js";

@@ -1,14 +1,10 @@
 /**
  * What the `implicitrm embed` command (and programs) call: encode (prompt, response) rows in
- * chunks through an optional on-disk cache, and build an encoder from a short spec string.
+ * chunks through an optional on-disk cache. Building an encoder from a spec is create.ts.
  */
 import { ConfigError } from "@implicitrm/core/errors";
 import { CachedEncoder, type CacheStats, type EmbeddingCacheOptions } from "./cache.js";
 import { type EncodeProgress, type Encoder, type TextPair, checkPairs, encodePairs, throwIfAborted } from "./encoder.js";
-import { HashingEncoder, type HashingEncoderOptions } from "./hashing.js";
-import { StaticEncoder, type StaticEncoderOptions } from "./static.js";
-import type { TransformerEncoderOptions } from "./transformer/options.js";
-import { TransformerEncoder } from "./transformer/transformer-encoder.js";
 
 /** Options of {@link embedRows}; every field has a default. */
 export interface EmbedRowsOptions extends EmbeddingCacheOptions {
@@ -67,40 +63,5 @@ export async function embedRows(
     } else if (enc instanceof CachedEncoder) {
       opts.onStats?.({ ...enc.stats });
     }
-  }
-}
-
-/** Options per encoder kind for {@link createEncoder}. */
-export interface CreateEncoderOptions {
-  hashing?: HashingEncoderOptions;
-  static?: StaticEncoderOptions;
-  transformer?: Omit<TransformerEncoderOptions, "model">;
-}
-
-/**
- * Builds an encoder from a spec string, the form a command line takes:
- * `hashing` or `hashing:<dim>` (default dim 1024), `static:<word-vector file>` (.txt, .gz or .zip),
- * `transformer:<model directory or hub id>`. Kind-specific options come from `opts`. Rejects with a
- * ConfigError naming the accepted forms for anything else.
- */
-export async function createEncoder(spec: string, opts: CreateEncoderOptions = {}): Promise<Encoder> {
-  const i = spec.indexOf(":");
-  const kind = i < 0 ? spec : spec.slice(0, i);
-  const arg = i < 0 ? "" : spec.slice(i + 1);
-  switch (kind) {
-    case "hashing": {
-      if (arg !== "" && !/^\d+$/.test(arg)) throw new ConfigError(`encoder spec ${JSON.stringify(spec)}: hashing:<dim> needs an integer dim`);
-      return new HashingEncoder({ ...opts.hashing, ...(arg ? { dim: Number(arg) } : {}) });
-    }
-    case "static":
-      if (!arg) throw new ConfigError(`encoder spec ${JSON.stringify(spec)}: use static:<path to a word-vector file>`);
-      return StaticEncoder.fromFile(arg, opts.static);
-    case "transformer":
-      if (!arg) throw new ConfigError(`encoder spec ${JSON.stringify(spec)}: use transformer:<model directory or hub id>`);
-      return TransformerEncoder.load({ ...opts.transformer, model: arg });
-    default:
-      throw new ConfigError(
-        `unknown encoder ${JSON.stringify(spec)}: use hashing[:<dim>], static:<word-vector file> or transformer:<model directory or hub id>`,
-      );
   }
 }

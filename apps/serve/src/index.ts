@@ -6,3 +6,5 @@
  */
 export * from "./browser.js";
 export { type LoadRewardModelOptions, loadRewardModel } from "./load.js";
+export { HttpError, type HttpErrorCode } from "./http/errors.js";
+export { type RewardServer, type RewardServerAddress, type RewardServerOptions, createRewardServer } from "./http/server.js";

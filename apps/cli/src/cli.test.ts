@@ -89,7 +89,7 @@ describe("implicitrm train", () => {
     expect(res.stderr).toBe("");
     expect(res.code).toBe(0);
     expect(res.stdout).toMatch(/test AUROC 0\.\d+/);
-    expect(readdirSync(join(dir, "ckpt")).sort()).toEqual(["checkpoints", "config.json", "metrics.json", "model.json"]);
+    expect(readdirSync(join(dir, "ckpt")).sort()).toEqual(["checkpoints", "config.json", "metrics.json", "model.json", "record.json"]);
     const config = JSON.parse(readFileSync(join(dir, "ckpt", "config.json"), "utf8"));
     expect(config).toMatchObject({ seed: 3, epochs: 2, hidden: [8], objective: "implicitrm", backend: "cpu" });
     const metrics = JSON.parse(readFileSync(join(dir, "ckpt", "metrics.json"), "utf8"));

@@ -89,6 +89,12 @@ describe("implicitrm train: checkpoints and --resume with real processes", () =>
     expect(resumed.heads).toEqual(reference.heads);
     expect(resumed.history).toEqual(reference.history);
     expect(resumed.test).toEqual(reference.test);
+    // --resume writes the same record.json as the run that never stopped
+    const record = (d: string) => {
+      const { createdAt: _t, ...r } = JSON.parse(readFileSync(join(d, "record.json"), "utf8"));
+      return r;
+    };
+    expect(record(run)).toEqual(record(whole));
   });
 
   for (const sig of ["SIGINT", "SIGTERM"] as const) {

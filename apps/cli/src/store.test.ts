@@ -46,6 +46,12 @@ describe("implicitrm embed → a feature store for train and bench", () => {
     expect(fromFile.code, fromFile.stderr).toBe(0);
     const model = (d: string) => JSON.parse(readFileSync(join(dir, d, "model.json"), "utf8")).heads;
     expect(model("a")).toEqual(model("b"));
+    // the run trained from the store names the store's encoder, not the --encoder default
+    expect(JSON.parse(readFileSync(join(dir, "a", "config.json"), "utf8")).encoder).toBe("hashing:128");
+    const record = (d: string) => JSON.parse(readFileSync(join(dir, d, "record.json"), "utf8"));
+    expect(record("a").encoder).toMatchObject({ spec: "hashing:128", id: "hashing-128", dim: 128 });
+    expect(record("a").encoder).toEqual(record("b").encoder);
+    expect(record("a").normalization).toEqual(record("b").normalization);
     expect(fromStore.stdout.split("\n").find((l) => l.startsWith("test AUROC"))).toBe(fromFile.stdout.split("\n").find((l) => l.startsWith("test AUROC")));
 
     const bench = cli(["bench", "--data", store, "--methods", "naive", "--seeds", "1", "--epochs", "2", "--hidden", "8", "--backend", "cpu", "--quiet", "--out", join(dir, "r.json")], dir);

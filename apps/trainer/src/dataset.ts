@@ -82,7 +82,9 @@ export function readOptions(s: TextDataSettings) {
 }
 
 // Reading, parsing and encoding do not depend on the seed: done once per process for each (file, settings).
-type Read = { kind: "features"; features: FeatureSet & { skipped: SkipCounts } } | { kind: "text"; encoded: EncodedRows };
+type Read =
+  | { kind: "features"; features: FeatureSet & { skipped: SkipCounts } }
+  | { kind: "text"; encoded: EncodedRows; encoder: NonNullable<SplitRowSources["encoder"]> };
 const readCache = new Map<string, Promise<Read>>();
 
 function readOnce(spec: string, s: TextDataSettings, log: Log): Promise<Read> {
@@ -112,7 +114,8 @@ function readOnce(spec: string, s: TextDataSettings, log: Log): Promise<Read> {
         ...(text.ratings ? { ratings: text.ratings } : {}),
         ...(text.r ? { r: text.r } : {}),
       };
-      return { kind: "text", encoded };
+      const made = { spec: s.encoder, id: encoder.id, dim: encoder.dim, config: { ...(encoder.config ?? {}) } };
+      return { kind: "text", encoded, encoder: made };
     })();
     readCache.set(key, p);
     p.catch(() => readCache.delete(key));
@@ -126,7 +129,8 @@ function readOnce(spec: string, s: TextDataSettings, log: Log): Promise<Read> {
  * Rated data: implicit feedback simulated from the ratings (METHOD §4) with the simulation settings,
  * a clean 20 % test split; logs: r as logged, no test split; features files and stores: r (and r*)
  * as given. Each file is read (and its text encoded) once per process. `log` receives one-line
- * notes (skipped rows, encoding time).
+ * notes (skipped rows, encoding time). The result's `encoder` names the encoder that made the
+ * features (the text encoder built here, or a feature store's), absent for precomputed features.
  */
 export async function loadDataset(spec: string, seed: number, settings: Partial<DataSettings> = {}, log: Log = () => {}): Promise<SplitRowSources> {
   const s: DataSettings = { ...DEFAULT_DATA_SETTINGS, ...settings };
@@ -147,7 +151,7 @@ export async function loadDataset(spec: string, seed: number, settings: Partial<
   }
   if (isFeatureStore(spec)) return loadStoreDataset(spec, seed, s, s.threshold);
   const read = await readOnce(spec, s, log);
-  if (read.kind === "text") return splitEncodedRows(read.encoded, seed, s, s);
+  if (read.kind === "text") return { ...splitEncodedRows(read.encoded, seed, s, s), encoder: read.encoder };
   if (Object.keys(read.features.skipped).length) log(`${spec}: ${formatSkipCounts(read.features.skipped)}`);
   return splitObservedRows(read.features, spec, seed);
 }

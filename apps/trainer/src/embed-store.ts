@@ -52,7 +52,7 @@ export async function writeStore(
     ...base,
     dim: inner.dim,
     kind: text.kind === "log" ? "log" : "rated",
-    encoder: { id: inner.id, config: { ...(inner.config ?? {}) }, dim: inner.dim },
+    encoder: { spec: s.encoder, id: inner.id, config: { ...(inner.config ?? {}) }, dim: inner.dim },
     ...(text.rated ? { rated: { adapter: text.rated.adapter, ratingField: text.rated.ratingField, scale: text.rated.scale } } : {}),
     ...(text.activity ? { activity: { dim: text.activity.dim, ...(text.activity.names ? { names: text.activity.names } : {}) } } : {}),
   });

@@ -11,6 +11,7 @@ export { GRID_KEYS, type GridPoint, parseGrid } from "./grid.js";
 export { type TrainRunResult, trainAndEvaluate } from "./train-and-evaluate.js";
 export { evaluateModel } from "./evaluate.js";
 export { deserializeModel, loadModelDir, serializeModel, writeModelDir } from "./model-dir.js";
+export { LABEL_SETTINGS, type RecordInputs, buildModelRecord, dataContentHash, dataFingerprint, gitInfo, packageVersions } from "./record.js";
 export {
   CHECKPOINT_DIR,
   type CheckpointHeader,

@@ -1,12 +1,12 @@
 /**
  * The model directory a training run writes: model.json (architecture and weights, core's
- * model-json.ts), config.json (the full resolved config) and metrics.json (test metrics
+ * model-json.ts), record.json (what the directory is: record.ts), config.json (the full resolved config) and metrics.json (test metrics
  * and the training history), beside the run's training checkpoints (checkpoints.ts). Written
  * atomically; loading checks the format and shapes and executes nothing.
  */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { DataError, type RewardModel, deserializeModel, serializeModel } from "@implicitrm/core";
+import { DataError, type ModelRecord, type RewardModel, deserializeModel, serializeModel } from "@implicitrm/core";
 import { writeDirAtomic } from "@implicitrm/core/node";
 import { CHECKPOINT_DIR } from "./checkpoints.js";
 
@@ -14,14 +14,15 @@ import { CHECKPOINT_DIR } from "./checkpoints.js";
 export { deserializeModel, serializeModel } from "@implicitrm/core";
 
 /**
- * Writes model.json, config.json and metrics.json into the model directory `dir` atomically. The
- * training checkpoints in `dir/checkpoints/` are carried over into the new directory (hard links,
- * else copies).
+ * Writes model.json, config.json, metrics.json and, when given, record.json (the directory's
+ * self-description, see record.ts) into the model directory `dir` atomically. The training
+ * checkpoints in `dir/checkpoints/` are carried over into the new directory (hard links, else copies).
  */
-export async function writeModelDir(dir: string, model: RewardModel, config: object, metrics: object): Promise<void> {
+export async function writeModelDir(dir: string, model: RewardModel, config: object, metrics: object, record?: ModelRecord): Promise<void> {
   await writeDirAtomic(dir, async (tmp) => {
     const { copyFile, link, mkdir, readdir, writeFile } = await import("node:fs/promises");
     await writeFile(join(tmp, "model.json"), JSON.stringify(serializeModel(model)));
+    if (record) await writeFile(join(tmp, "record.json"), `${JSON.stringify(record, null, 2)}\n`);
     await writeFile(join(tmp, "config.json"), `${JSON.stringify(config, null, 2)}\n`);
     await writeFile(join(tmp, "metrics.json"), `${JSON.stringify(metrics, null, 2)}\n`);
     const names = await readdir(join(dir, CHECKPOINT_DIR)).catch(() => [] as string[]);

@@ -83,6 +83,12 @@ export interface SplitRowSources {
   test: RowSource;
   /** Facts about how the data was made (observation rate, positive rate, α, ...), for reports. */
   info: Record<string, number | string | boolean>;
+  /**
+   * The encoder that made the features, as far as the loader knows it: a feature store's header
+   * (its spec when the store records one), or the text encoder a loader built. Absent for
+   * precomputed features.
+   */
+  encoder?: { spec?: string; id: string; dim: number; config: Record<string, unknown> };
 }
 
 /**

@@ -86,4 +86,4 @@ export {
   type ImplicitLogOptions,
   parseImplicitLog,
 } from "./logs.js";
-export type { FeatureStoreHeader, StoreKind, StoreRatedInfo } from "./store/format.js";
+export { FEATURE_STORE_HEADER, type FeatureStoreHeader, type StoreKind, type StoreRatedInfo } from "./store/format.js";

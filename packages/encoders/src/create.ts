@@ -5,7 +5,7 @@
  */
 import { ConfigError } from "@implicitrm/core/errors";
 import type { Encoder } from "./encoder.js";
-import { type EncoderIdentity, checkEncoderMatches, encoderSpecOf } from "./identity.js";
+import { type EncoderIdentity, PRECOMPUTED_SPEC, checkEncoderMatches, encoderSpecOf } from "./identity.js";
 import { HashingEncoder, type HashingEncoderOptions } from "./hashing.js";
 import { StaticEncoder, type StaticEncoderOptions } from "./static.js";
 import type { Pooling, TransformerEncoderOptions } from "./transformer/options.js";
@@ -36,6 +36,10 @@ export async function createEncoder(spec: string, opts: CreateEncoderOptions = {
     case "static":
       if (!arg) throw new ConfigError(`encoder spec ${JSON.stringify(spec)}: use static:<path to a word-vector file>`);
       return StaticEncoder.fromFile(arg, opts.static);
+    case PRECOMPUTED_SPEC:
+      throw new ConfigError(
+        "the model was trained on precomputed features (synthetic data or a features file), not on text an encoder of this package made: score feature vectors (scoreFeatures), or pass the encoder that made them",
+      );
     case "transformer":
       if (!arg) throw new ConfigError(`encoder spec ${JSON.stringify(spec)}: use transformer:<model directory or hub id>`);
       return TransformerEncoder.load({ ...opts.transformer, model: arg });

@@ -43,25 +43,44 @@ export function encoderSpecOf(e: EncoderIdentity): string | undefined {
   return undefined;
 }
 
+/** The spec of features that no encoder of this package made (synthetic data, a features file): such a model scores feature vectors. */
+export const PRECOMPUTED_SPEC = "precomputed";
+
 /**
- * The full description of `encoder` built from `spec`, for a model record: id, dim, config, the
- * pair template and, for transformer encoders, the file hash or hub revision, pooling and maximum
- * length.
+ * The full description of an encoder for a model record, from its identity: the spec (given, else
+ * {@link encoderSpecOf}; `hashing` becomes `hashing:<dim>`), id, dim, config, the pair template
+ * and, for transformer encoders, the file hash or hub revision, pooling and maximum length.
+ * Undefined when no spec can be known.
  */
-export function describeEncoder(encoder: Encoder, spec: string): EncoderDescription {
-  const config = { ...(encoder.config ?? {}) } as Record<string, unknown>;
+export function encoderRecordOf(e: EncoderIdentity, spec = encoderSpecOf(e)): EncoderDescription | undefined {
+  if (!spec) return undefined;
+  const config = { ...(e.config ?? {}) } as Record<string, unknown>;
   const model = (config.model ?? {}) as Record<string, unknown>;
   return {
-    spec,
-    id: encoder.id,
-    dim: encoder.dim,
+    spec: spec === "hashing" ? `hashing:${e.dim}` : spec,
+    id: e.id,
+    dim: e.dim,
     config,
-    pairTemplate: config.template === "chat" ? "chat" : "plain",
+    pairTemplate: spec === PRECOMPUTED_SPEC ? "none" : config.template === "chat" ? "chat" : "plain",
     ...(str(model.fingerprint) ? { files: { model: model.fingerprint as string } } : {}),
     ...(str(model.revision) ? { revision: model.revision as string } : {}),
     ...(str(config.pooling) ? { pooling: config.pooling as string } : {}),
     ...(num(config.maxLength) !== undefined ? { maxLength: config.maxLength as number } : {}),
   };
+}
+
+/** {@link encoderRecordOf} of an encoder built from `spec` (what a training run records). */
+export function describeEncoder(encoder: Encoder, spec: string): EncoderDescription {
+  return encoderRecordOf({ id: encoder.id, dim: encoder.dim, ...(encoder.config ? { config: encoder.config } : {}) }, spec)!;
+}
+
+/**
+ * The record of features that came with the data (synthetic rows, a features file, a store of
+ * features): spec `precomputed`, id `precomputed-<dim>`, the data spec in its config. Any encoder of
+ * that dim passes {@link checkEncoderMatches} against it: the record cannot know which made them.
+ */
+export function precomputedEncoderRecord(dim: number, source: string): EncoderDescription {
+  return { spec: PRECOMPUTED_SPEC, id: `precomputed-${dim}`, dim, config: { source }, pairTemplate: "none" };
 }
 
 /** The first difference between two JSON values, as a path and both values; undefined when equal. */
@@ -87,6 +106,7 @@ function firstDifference(a: unknown, b: unknown, path: string): { path: string; 
 export function checkEncoderMatches(encoder: Encoder, expected: EncoderIdentity, what = "the model's"): void {
   const show = (v: unknown) => (v === undefined ? "(absent)" : typeof v === "string" ? v : JSON.stringify(v));
   if (encoder.dim !== expected.dim) throw new ConfigError(`encoder dim ${encoder.dim} differs from ${what} ${expected.dim}`);
+  if (expected.spec === PRECOMPUTED_SPEC) return;
   if (encoder.id !== expected.id) throw new ConfigError(`encoder id ${encoder.id} differs from ${what} ${expected.id}`);
   const d = firstDifference(encoder.config ?? {}, expected.config ?? {}, "");
   if (d) throw new ConfigError(`encoder config${d.path ? `.${d.path}` : ""} ${show(d.a)} differs from ${what} ${show(d.b)}`);

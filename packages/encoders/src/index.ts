@@ -19,7 +19,16 @@ export {
   type EmbeddingCacheOptions,
 } from "./cache.js";
 export { type CreateEncoderOptions, createEncoder, createEncoderFromRecord, encoderOptionsFromConfig } from "./create.js";
-export { type EncoderDescription, type EncoderIdentity, checkEncoderMatches, describeEncoder, encoderSpecOf } from "./identity.js";
+export {
+  type EncoderDescription,
+  type EncoderIdentity,
+  PRECOMPUTED_SPEC,
+  checkEncoderMatches,
+  describeEncoder,
+  encoderRecordOf,
+  encoderSpecOf,
+  precomputedEncoderRecord,
+} from "./identity.js";
 export { type EmbedRowsOptions, embedRows } from "./embed.js";
 export { type EncodeOptions, type EncodeProgress, type Encoder, type TextPair, encodePairs } from "./encoder.js";
 export { HashingEncoder, type HashingEncoderOptions } from "./hashing.js";

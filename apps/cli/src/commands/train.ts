@@ -2,7 +2,7 @@
  * `implicitrm train`: config file and flags → a model directory with weights, config and metrics,
  * checkpointed while it trains; SIGINT/SIGTERM stop it with a checkpoint, `--resume` continues it.
  */
-import { rmSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { basename } from "node:path";
 import { initBackend } from "@implicitrm/backends";
 import { ConfigError, DataError, DivergenceError, formatHeadDiagnostics, listObjectives, type TrainState } from "@implicitrm/core";
@@ -18,6 +18,7 @@ import {
   latestCheckpoint,
   listCheckpoints,
   loadDataset,
+  buildModelRecord,
   readCheckpointFile,
   readConfigFile,
   splitObjectiveSpec,
@@ -30,7 +31,8 @@ import { createProgress } from "../progress.js";
 /** `implicitrm train --help`. */
 export const TRAIN_HELP = `Usage: implicitrm train [options]
 
-Trains one reward model and writes a checkpoint directory (model.json, config.json, metrics.json).
+Trains one reward model and writes a model directory (model.json, record.json, config.json, metrics.json;
+record.json says which encoder made the features, the reward normalisation, the data and the versions).
 While it trains, the run's state is saved to <out>/${CHECKPOINT_DIR}/ every --checkpoint-every steps and
 after every epoch's evaluation (the last --keep-checkpoints and the best are kept); a run stopped by
 a crash, a kill, SIGINT or SIGTERM continues exactly where it was with --resume <out>.
@@ -223,6 +225,12 @@ function clearOldCheckpoints(out: string, restart: boolean): void {
   for (const f of existing) rmSync(f, { force: true });
 }
 
+/** The command line's own version, for record.json. */
+export function cliVersion(): Record<string, string> {
+  const p = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { name: string; version: string };
+  return { [p.name]: p.version };
+}
+
 /** Exit codes of a run stopped by a signal (128 + the signal's number, as shells report it). */
 const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 
@@ -308,7 +316,10 @@ export async function trainCommand(argv: string[]): Promise<number> {
     process.stdout.write(`${formatHeadDiagnostics(run.diagnostics)}\n`);
     if (run.diagnostics.warning) process.stderr.write(`warning: ${run.diagnostics.warning}\n`);
   }
-  await writeModelDir(out, run.result.model, { ...config, backend: backend.name }, {
+  const record = await buildModelRecord({ model: run.result.model, config, dataset, metrics: run.metrics, versions: cliVersion() });
+  // config.json names the encoder that made the features: a store's own or 'precomputed', not the --encoder default
+  const encoder = dataset.encoder?.spec === config.encoder ? config.encoder : record.encoder.spec;
+  await writeModelDir(out, run.result.model, { ...config, encoder, backend: backend.name }, {
     dataset: dataset.name,
     datasetInfo: dataset.info,
     selection: run.selection,
@@ -321,7 +332,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
     inputs: run.inputs,
     checkpoints: { last: writer.last ?? null, best: writer.bestFile ?? null, ...(resume ? { resumedFrom: resume.file } : {}) },
     history: run.result.history,
-  });
+  }, record);
   run.result.model.dispose();
   const m = run.metrics;
   process.stdout.write(

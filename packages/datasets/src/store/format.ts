@@ -82,8 +82,8 @@ export interface FeatureStoreHeader {
   ids?: { file: string; sha256: string };
   kind: StoreKind;
   rated?: StoreRatedInfo;
-  /** The encoder that made the features, when one did. */
-  encoder?: { id: string; config: Record<string, unknown>; dim: number };
+  /** The encoder that made the features, when one did (`spec`: what built it, written since issue 13). */
+  encoder?: { spec?: string; id: string; config: Record<string, unknown>; dim: number };
   /** Where the rows came from (a file or dataset name). */
   source?: string;
   /** Facts for reports (counts, rates). */

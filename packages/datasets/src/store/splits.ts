@@ -20,13 +20,19 @@ function featureStore(dir: string): FeatureStore {
   return store;
 }
 
+/** The splits with the store's encoder (a copy of the header's), when one made the features. */
+function withEncoder(splits: SplitRowSources, e: FeatureStore["header"]["encoder"]): SplitRowSources {
+  if (e) splits.encoder = { ...(e.spec ? { spec: e.spec } : {}), id: e.id, dim: e.dim, config: { ...e.config } };
+  return splits;
+}
+
 /**
  * Loads the feature store at `dir` (opened and checked once per process, see `openFeatureStore`)
  * as train/validation/test splits. 'rated': implicit feedback simulated from the stored ratings (as
  * for rated text data, same seed, same draws; r* above `threshold`, null = the simulator's default),
  * 20 % clean test split. 'log': r as logged, the stored activity block, no test split. 'features':
  * r (and r*, groups and activity where stored) as given, a test split when r* is there, as for a
- * features JSONL file.
+ * features JSONL file. The splits carry the header's encoder (`encoder`) when one made the features.
  */
 export function loadStoreDataset(dir: string, seed: number, sim: SimulationSettings, threshold: number | null): SplitRowSources {
   const store = featureStore(dir);
@@ -51,7 +57,7 @@ export function loadStoreDataset(dir: string, seed: number, sim: SimulationSetti
       { threshold, encoder },
     );
     splits.info.store = true;
-    return splits;
+    return withEncoder(splits, h.encoder);
   }
-  return splitObservedRows(store, dir, seed, { encoder });
+  return withEncoder(splitObservedRows(store, dir, seed, { encoder }), h.encoder);
 }

@@ -34,7 +34,7 @@ export interface FeatureStoreWriterOptions {
   blockRows?: number;
   /** Ratings' adapter, field, scale and direction (kind 'rated'). */
   rated?: StoreRatedInfo;
-  encoder?: { id: string; config: Record<string, unknown>; dim: number };
+  encoder?: { spec?: string; id: string; config: Record<string, unknown>; dim: number };
   source?: string;
   /** Width and column names of the activity block, when rows carry one. */
   activity?: { dim: number; names?: string[] };

@@ -30,7 +30,8 @@ Options:
   --port <n>             port (default 8000; 0 picks a free one)
   --max-body-bytes <n>   largest request body, larger gets 413 (default 8388608)
   --max-batch-rows <n>   rows per micro-batch (default 64)
-  --max-wait-ms <n>      how long a request waits for others to share its batch (default 2)
+  --max-wait-ms <n>      how long an idle server holds a small batch for more rows (default 0: a batch
+                         runs at once; rows that arrive meanwhile make the next batch)
   --max-queue-rows <n>   rows waiting at most, more gets 503 with Retry-After (default 4096)
   --drain-timeout <s>    seconds SIGTERM waits for requests in flight (default 30)
   --backend <name>       tfjs backend for the reward head (default auto)

@@ -1,7 +1,9 @@
 /**
  * Micro-batching: requests that arrive together are scored together. Each request's rows join a
- * queue; a batch runs as soon as it holds `maxBatchRows` rows or the oldest row has waited
- * `maxWaitMs`, whichever comes first, one batch at a time (the encoder and the head are CPU work
+ * queue; batches run one at a time, each taking up to `maxBatchRows` rows. With `maxWaitMs` 0 a
+ * batch starts on the next turn of the event loop with the rows already read, and rows that arrive
+ * while it runs make the next one; with `maxWaitMs` > 0 an idle batcher holds a smaller batch
+ * until it has `maxBatchRows` rows or its oldest row has waited that long (the encoder and the head are CPU work
  * on this thread, so running two at once would only interleave them). The queue is bounded in
  * rows: a request that would overflow it is refused at once (the server answers 503 with
  * Retry-After) instead of waiting without limit.

@@ -79,18 +79,24 @@ describe("POST /get_reward (OpenRLHF)", () => {
     expect(none.json.rewards).toEqual(whole.json.rewards);
   });
 
-  it("micro-batches concurrent requests and gives each its own rows", async () => {
-    const before = server.metrics.render();
-    const texts = Array.from({ length: 40 }, (_, i) => `prompt ${i}\n\nresponse number ${i} with some words`);
-    const got = await Promise.all(texts.map((t) => post("/get_reward", { query: [t] })));
-    const want = await scorer.score(texts.map((response) => ({ response })));
-    got.forEach((r, i) => {
-      expect(Math.abs(r.json.rewards[0] - want[i]!.reward)).toBeLessThan(1e-6);
-    });
-    const count = (m: string) => Number(m.match(/^implicitrm_batch_rows_count\{kind="score"\} (\d+)/m)?.[1] ?? 0);
-    const batches = count(server.metrics.render()) - count(before);
-    expect(batches).toBeGreaterThan(0);
-    expect(batches).toBeLessThan(40); // 40 one-row requests sent at once share batches
+  it("micro-batches concurrent requests (up to maxWaitMs) and gives each its own rows", async () => {
+    const s = createRewardServer(scorer, { maxWaitMs: 20, maxBatchRows: 64 });
+    const { url } = await s.listen(0, "127.0.0.1");
+    try {
+      const texts = Array.from({ length: 40 }, (_, i) => `prompt ${i}\n\nresponse number ${i} with some words`);
+      const got = await Promise.all(
+        texts.map(async (t) => (await fetch(`${url}/get_reward`, { method: "POST", body: JSON.stringify({ query: [t] }) })).json() as Promise<Json>),
+      );
+      const want = await scorer.score(texts.map((response) => ({ response })));
+      got.forEach((r, i) => {
+        expect(Math.abs(r.rewards[0] - want[i]!.reward)).toBeLessThan(1e-6);
+      });
+      const batches = Number(s.metrics.render().match(/^implicitrm_batch_rows_count\{kind="score"\} (\d+)/m)?.[1]);
+      expect(batches).toBeGreaterThan(0);
+      expect(batches).toBeLessThan(40); // 40 one-row requests sent at once share batches
+    } finally {
+      await s.close();
+    }
   });
 });
 

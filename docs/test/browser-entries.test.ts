@@ -7,7 +7,7 @@
 import { build } from "esbuild";
 import { describe, expect, it } from "vitest";
 
-const entries = ["@implicitrm/core", "@implicitrm/backends", "@implicitrm/datasets"];
+const entries = ["@implicitrm/core", "@implicitrm/backends", "@implicitrm/datasets", "@implicitrm/serve/browser"];
 
 describe("browser builds of the packages", () => {
   it.each(entries)("%s bundles for the browser without Node built-ins", async (name) => {
@@ -27,7 +27,7 @@ describe("browser builds of the packages", () => {
     const inputs = Object.keys(result.metafile.inputs);
     expect(inputs.filter((p) => p.startsWith("node:"))).toEqual([]);
     // Every ImplicitRM module in the bundle is the package's built ESM (dist/), never a Node-only file.
-    const own = inputs.filter((p) => p.includes("/packages/"));
+    const own = inputs.filter((p) => p.includes("/packages/") || p.includes("/apps/"));
     expect(own.length).toBeGreaterThan(0);
     expect(own.filter((p) => /\/(node\/[\w-]+|store\/(reader|writer|splits))\.js$/.test(p))).toEqual([]);
   });

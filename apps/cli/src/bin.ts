@@ -6,6 +6,7 @@
 import { ImplicitRMError } from "@implicitrm/core";
 import { BENCH_HELP, benchCommand } from "./commands/bench.js";
 import { EMBED_HELP, embedCommand } from "./commands/embed.js";
+import { SCORE_HELP, scoreCommand } from "./commands/score.js";
 import { SERVE_HELP, serveCommand } from "./commands/serve.js";
 import { TRAIN_HELP, trainCommand } from "./commands/train.js";
 
@@ -13,6 +14,7 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help:
   train: { run: trainCommand, help: TRAIN_HELP },
   bench: { run: benchCommand, help: BENCH_HELP },
   embed: { run: embedCommand, help: EMBED_HELP },
+  score: { run: scoreCommand, help: SCORE_HELP },
   serve: { run: serveCommand, help: SERVE_HELP },
 };
 
@@ -22,6 +24,7 @@ Commands:
   train   train one reward model and write a checkpoint
   bench   compare methods over datasets and seeds
   embed   encode a dataset once into a feature store that train and bench read in blocks
+  score   score a table of responses (or chosen/rejected pairs) with a trained model, one JSON line per row
   serve   serve a trained model over HTTP (OpenRLHF /get_reward, vLLM /classify, OpenAI /v1/embeddings)
 
 Run \`implicitrm <command> --help\` for a command's options.

@@ -6,5 +6,6 @@
  */
 export * from "./browser.js";
 export { type LoadRewardModelOptions, loadRewardModel } from "./load.js";
+export { type ScoreFileOptions, type ScoreFileSummary, scoreFile, splitTranscript } from "./score-file.js";
 export { HttpError, type HttpErrorCode } from "./http/errors.js";
 export { type RewardServer, type RewardServerAddress, type RewardServerOptions, createRewardServer } from "./http/server.js";

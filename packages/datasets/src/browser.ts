@@ -61,7 +61,7 @@ export type {
   SkipCause,
   SkipCounts,
 } from "./types.js";
-export { countSkipped, formatSkipCounts } from "./bad-rows.js";
+export { BadRows, RowProblem, type RowLocation, countSkipped, formatSkipCounts } from "./bad-rows.js";
 export {
   type FileFormat,
   type ParseRecordsOptions,

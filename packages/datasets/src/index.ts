@@ -14,6 +14,7 @@ export {
   readDataSource,
   readNormalizedJsonl,
 } from "./node/io.js";
+export { type RecordStream, type StreamRecordsOptions, streamRecords } from "./node/stream.js";
 export { defaultHfCacheDir, fetchHuggingFaceDataset, type HfDatasetFiles, type HfFetchOptions } from "./node/hf.js";
 export { FeatureStore, type OpenFeatureStoreOptions, isFeatureStore, openFeatureStore, verifyFeatureStore } from "./store/reader.js";
 export { FeatureStoreWriter, type FeatureStoreWriterOptions, type StoreRows } from "./store/writer.js";

@@ -160,19 +160,27 @@ export function jsonlRecords(text: string, file: string, bad: BadRows): SourceRe
     if (raw.endsWith("\r")) raw = raw.slice(0, -1);
     if (raw.trim() === "") continue;
     const line = li + 1;
-    const value = bad.run({ file, line }, () => {
-      let v: unknown;
-      try {
-        v = JSON.parse(raw);
-      } catch (e) {
-        throw new RowProblem("badJson", `invalid JSON (${(e as Error).message})`);
-      }
-      if (!isRecord(v)) throw new RowProblem("badJson", "the line is JSON but not an object");
-      return v;
-    });
+    const value = jsonlObject(raw, file, line, bad);
     if (value !== undefined) out.push({ value, file, line, row: row++ });
   }
   return out;
+}
+
+/**
+ * One JSONL line (without its newline, not blank) as an object: invalid JSON or a value that is not
+ * an object is reported to `bad` at file:line (a DataError, or undefined when skipped).
+ */
+export function jsonlObject(raw: string, file: string, line: number, bad: BadRows): Record<string, unknown> | undefined {
+  return bad.run({ file, line }, () => {
+    let v: unknown;
+    try {
+      v = JSON.parse(raw);
+    } catch (e) {
+      throw new RowProblem("badJson", `invalid JSON (${(e as Error).message})`);
+    }
+    if (!isRecord(v)) throw new RowProblem("badJson", "the line is JSON but not an object");
+    return v;
+  });
 }
 
 function jsonArrayRecords(text: string, file: string, bad: BadRows): SourceRecord[] {

@@ -78,7 +78,7 @@ describe("implicitrm serve", () => {
       const responses = [" Here is a careful, correct answer.", " no idea"];
       const r = await fetch(`${s.url}/get_reward`, { method: "POST", body: JSON.stringify({ query: prompts.map((p, i) => p + responses[i]), prompts }) });
       const got = (await r.json()) as { rewards: number[]; scores: number[] };
-      const want = await scorer.score(prompts.map((prompt, i) => ({ prompt, response: responses[i]! })));
+      const want = await scorer.score(prompts.map((prompt, i) => ({ prompt, response: responses[i]!.trimStart() })));
       got.rewards.forEach((x, i) => {
         expect(Math.abs(x - want[i]!.reward)).toBeLessThan(1e-6);
       });
@@ -170,8 +170,8 @@ print(json.dumps(out))
       expect(py.status, py.stderr).toBe(0);
       const out = JSON.parse(py.stdout);
       const want = await scorer.score([
-        { prompt: "Question 1: how do I do task 2?", response: " Here is a careful, correct answer." },
-        { prompt: "Question 9: how do I do task 4?", response: " no idea" },
+        { prompt: "Question 1: how do I do task 2?", response: "Here is a careful, correct answer." },
+        { prompt: "Question 9: how do I do task 4?", response: "no idea" },
         { response: "Question 1: how do I do task 2?\n\nHere is a careful, correct answer." },
         { response: "a bare response" },
       ]);

@@ -31,14 +31,15 @@ function nonEmpty(texts: readonly string[], field: string): void {
 
 /**
  * Splits one OpenRLHF query (the full prompt + response text) into what the model scores: when
- * `prompt` is given and the query starts with it, the prompt and the rest as the response; when the
+ * `prompt` is given and the query starts with it, the prompt and the rest as the response (its
+ * leading whitespace dropped, as `implicitrm score` reads TRL's implicit-prompt pairs); when the
  * rest is empty, or there is no prompt, or the query does not start with it, the whole query as the
  * response with no prompt (the query is by contract the full text).
  */
 export function splitQuery(query: string, prompt: string | undefined): ScoreInput {
   if (prompt !== undefined && prompt.length > 0 && query.startsWith(prompt)) {
-    const response = query.slice(prompt.length);
-    if (response.trim().length > 0) return { prompt, response };
+    const response = query.slice(prompt.length).replace(/^\s+/, "");
+    if (response.length > 0) return { prompt, response };
   }
   return { response: query };
 }

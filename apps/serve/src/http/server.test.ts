@@ -58,7 +58,7 @@ describe("POST /get_reward (OpenRLHF)", () => {
     const query = prompts.map((p, i) => p + responses[i]);
     const r = await post("/get_reward", { query, prompts, labels: ["", "", ""] });
     expect(r.status).toBe(200);
-    const want = await scorer.score(prompts.map((prompt, i) => ({ prompt, response: responses[i]! })));
+    const want = await scorer.score(prompts.map((prompt, i) => ({ prompt, response: responses[i]!.trimStart() })));
     expect(r.json.rewards).toHaveLength(3);
     r.json.rewards.forEach((x: number, i: number) => {
       expect(Math.abs(x - want[i]!.reward)).toBeLessThan(1e-6);

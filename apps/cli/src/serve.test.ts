@@ -2,7 +2,7 @@
 // a real child process on 127.0.0.1, driven by fetch, raw sockets, and Debian's Python (urllib)
 // sending OpenRLHF- and verl-shaped requests and running the repository's verl compute_score file.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -84,6 +84,18 @@ describe("implicitrm serve", () => {
       });
       got.scores.forEach((x, i) => {
         expect(Math.abs(x - want[i]!.score)).toBeLessThan(1e-6);
+      });
+      // the same pairs through `implicitrm score`: the same rewards and scores, to 1e-6
+      writeFileSync(join(work, "to-score.jsonl"), prompts.map((prompt, i) => JSON.stringify({ prompt, response: responses[i]!.trimStart() })).join("\n"));
+      const sc = spawnSync(process.execPath, [bin, "score", "--model", modelDir, "--data", join(work, "to-score.jsonl"), "--out", join(work, "scored.jsonl"), "--backend", "cpu", "--quiet"], {
+        encoding: "utf8",
+        timeout: 60_000,
+      });
+      expect(sc.status, sc.stderr).toBe(0);
+      const lines = readFileSync(join(work, "scored.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { reward: number; score: number });
+      lines.forEach((l, i) => {
+        expect(Math.abs(l.reward - got.rewards[i]!)).toBeLessThan(1e-6);
+        expect(Math.abs(l.score - got.scores[i]!)).toBeLessThan(1e-6);
       });
       const info = (await (await fetch(`${s.url}/info`)).json()) as { encoder: { id: string } };
       expect(info.encoder.id).toBe("hashing-256");

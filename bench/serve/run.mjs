@@ -2,7 +2,7 @@
 // Load benchmark of `implicitrm serve` (not a test: it prints numbers, it does not assert).
 //
 //   node scripts/pnpm.mjs --filter implicitrm... build && node bench/serve/run.mjs [--model DIR]
-//     [--levels 1,8,32,64] [--duration 10] [--soak 60] [--soak-connections 32] [--max-wait-ms N] [--json]
+//     [--levels 1,8,32,64] [--duration 10] [--soak 60] [--soak-connections 32] [--abuse 20] [--max-wait-ms N] [--json]
 //
 // Starts the real CLI server (`implicitrm serve --port 0`, a child process on 127.0.0.1) on DIR,
 // or on a model with the default heads (1024 → 256 → 64 → 1, hashing:1024) written by
@@ -11,7 +11,9 @@
 // when present, else synthetic text. Per connection count: requests/s, p50/p99 latency, errors
 // and the server's RSS before and after; then a soak at --soak-connections for --soak seconds
 // sampling RSS every 5 s (no growth expected); then the server's own /metrics split of the time
-// between the encoder and the reward head, and its mean micro-batch size. Every run is bounded in time.
+// between the encoder and the reward head, and its mean micro-batch size; then --abuse seconds of bad
+// requests (bad JSON, wrong types, empty texts, a body over the limit) at 32 connections, with the
+// RSS before and after and a good request answered at the end. Every run is bounded in time.
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
@@ -36,6 +38,7 @@ const levels = opt("--levels", "1,8,32,64").split(",").map(Number);
 const duration = Number(opt("--duration", "10"));
 const soak = Number(opt("--soak", "60"));
 const soakConnections = Number(opt("--soak-connections", "32"));
+const abuse = Number(opt("--abuse", "20"));
 const maxWaitMs = opt("--max-wait-ms", undefined); // passed to the server; its default when absent
 const log = (...a) => {
   if (!asJson) console.error(...a);
@@ -74,7 +77,7 @@ const rssMiB = () => {
   return m ? Math.round(Number(m[1]) / 102.4) / 10 : null;
 };
 
-function load(connections, seconds) {
+function load(connections, seconds, pool = bodies) {
   return new Promise((resolve, reject) => {
     let i = 0;
     const inst = autocannon(
@@ -84,7 +87,7 @@ function load(connections, seconds) {
         duration: seconds,
         method: "POST",
         headers: { "content-type": "application/json" },
-        requests: [{ setupRequest: (req) => ({ ...req, body: bodies[i++ % bodies.length] }) }],
+        requests: [{ setupRequest: (req) => ({ ...req, body: pool[i++ % pool.length] }) }],
         timeout: 10,
       },
       (err, res) => (err ? reject(err) : resolve(res)),
@@ -111,6 +114,7 @@ const result = {
   levels: [],
   soak: null,
   server: null,
+  abuse: null,
 };
 try {
   log(`server ${url}; warm-up`);
@@ -147,6 +151,14 @@ try {
     headMsPerRow: Number(((headS * 1000) / rows).toFixed(4)),
     headShareOfScoring: Number((headS / (encodeS + headS)).toFixed(3)),
   };
+  if (abuse > 0) {
+    const bad = ['{"query": ["unterminated', '{"query": "not a list"}', '{"query": ["ok", 7]}', '{"query": ["  "]}', "[1, 2]", '{"input": 5}', `{"query": ["${"x".repeat(9 * 1024 * 1024)}"]}`];
+    const rssStart = rssMiB();
+    const r = await load(32, abuse, bad);
+    const good = await fetch(`${url}/get_reward`, { method: "POST", body: bodies[0] });
+    result.abuse = { connections: 32, seconds: abuse, requests: r.requests.total, non2xx: r.non2xx, errors: r.errors, statusCodes: r.statusCodeStats, rssMiB: { start: rssStart, end: rssMiB() }, goodRequestAfter: good.status };
+    log(`abuse ${abuse} s: ${r.requests.total} bad requests, RSS ${rssStart} → ${result.abuse.rssMiB.end} MiB, next good request ${good.status}`);
+  }
   result.machine.loadavgAtEnd = loadavg().map((x) => Number(x.toFixed(2)));
 } finally {
   child.kill("SIGTERM");

@@ -178,7 +178,7 @@ out["verl_one"] = verl.compute_score("uf", " Here is a careful, correct answer."
 out["verl_batch"] = verl.compute_score_batch(["uf", "uf"], [" no idea", "a bare response"], [None, None], [{"question": "Question 9: how do I do task 4?"}, None])
 print(json.dumps(out))
 `;
-      const py = spawnSync(PYTHON, ["-c", script, s.url, verlFile], { encoding: "utf8", timeout: 60_000, env: { ...process.env, IMPLICITRM_REWARD_URL: s.url } });
+      const py = spawnSync(PYTHON, ["-c", script, s.url, verlFile], { encoding: "utf8", timeout: 60_000, env: { ...process.env, IMPLICITRM_REWARD_URL: s.url, PYTHONDONTWRITEBYTECODE: "1" } });
       expect(py.status, py.stderr).toBe(0);
       const out = JSON.parse(py.stdout);
       const want = await scorer.score([

@@ -8,6 +8,7 @@ import { BENCH_HELP, benchCommand } from "./commands/bench.js";
 import { EMBED_HELP, embedCommand } from "./commands/embed.js";
 import { EXPORT_HELP, exportCommand } from "./commands/export.js";
 import { SCORE_HELP, scoreCommand } from "./commands/score.js";
+import { SERVE_HELP, serveCommand } from "./commands/serve.js";
 import { TRAIN_HELP, trainCommand } from "./commands/train.js";
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help: string }> = {
@@ -16,6 +17,7 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help:
   embed: { run: embedCommand, help: EMBED_HELP },
   score: { run: scoreCommand, help: SCORE_HELP },
   export: { run: exportCommand, help: EXPORT_HELP },
+  serve: { run: serveCommand, help: SERVE_HELP },
 };
 
 const USAGE = `Usage: implicitrm <command> [options]
@@ -26,6 +28,7 @@ Commands:
   embed   encode a dataset once into a feature store that train and bench read in blocks
   score   score a table of responses (or chosen/rejected pairs) with a trained model, one JSON line per row
   export  write a model's reward head as model.onnx + manifest.json for onnxruntime (Python, browsers, ...)
+  serve   serve a trained model over HTTP (OpenRLHF /get_reward, vLLM /classify, OpenAI /v1/embeddings)
 
 Run \`implicitrm <command> --help\` for a command's options.
 `;

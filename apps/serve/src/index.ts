@@ -16,3 +16,5 @@ export {
   type ExportTensorInfo,
   exportRewardModel,
 } from "./export.js";
+export { HttpError, type HttpErrorCode } from "./http/errors.js";
+export { type RewardServer, type RewardServerAddress, type RewardServerOptions, createRewardServer } from "./http/server.js";

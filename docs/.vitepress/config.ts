@@ -29,7 +29,6 @@ export default defineConfig({
       { text: "Examples", link: "/examples/side-by-side" },
       { text: "Results", link: "/results" },
       { text: "Architecture", link: "/architecture" },
-      { text: "Architecture", link: "/architecture" },
       { text: "API", link: "/api/" },
     ],
     sidebar: [
@@ -50,7 +49,10 @@ export default defineConfig({
           { text: "Choose an encoder", link: "/guides/encoders" },
           { text: "Choose a backend", link: "/guides/backends" },
           { text: "Evaluate fairly", link: "/guides/evaluation" },
+          { text: "Use your reward model", link: "/guides/use-your-model" },
+          { text: "Score text", link: "/guides/score" },
           { text: "Export to ONNX", link: "/guides/export" },
+          { text: "Serve rewards over HTTP", link: "/guides/serve" },
         ],
       },
       {
@@ -62,6 +64,7 @@ export default defineConfig({
         ],
       },
       { text: "Results", link: "/results" },
+      { text: "Architecture", link: "/architecture" },
       { text: "API reference", link: "/api/", items: apiItems() },
     ],
     outline: { level: [2, 3] },

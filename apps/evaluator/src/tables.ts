@@ -14,6 +14,15 @@ export function meanStd(values: number[]): { mean: number; std: number; n: numbe
   return { mean, std: Math.sqrt(variance), n: v.length };
 }
 
+/**
+ * A table cell `mean ± std` with `digits` decimals. `singleSeed` (the bench ran one seed): the spread
+ * is unknown, so the cell reads `mean ± n/a` rather than a misleading `± 0.0000`. NaN means "—".
+ */
+export function formatMeanStd(v: { mean: number; std: number }, digits: number, singleSeed = false): string {
+  if (Number.isNaN(v.mean)) return "—";
+  return `${v.mean.toFixed(digits)} ± ${singleSeed ? "n/a" : v.std.toFixed(digits)}`;
+}
+
 /** Columns of the summary table: metric key, header, and whether higher is better. */
 export const TABLE_COLUMNS: ReadonlyArray<{ key: keyof Metrics; header: string; higherIsBetter: boolean }> = [
   { key: "auroc", header: "AUROC ↑", higherIsBetter: true },
@@ -77,14 +86,14 @@ export function markdownTable(rows: BenchRow[]): string {
   const rule = `|---|${sweep ? "---|" : ""}${shareSweep ? "---|" : ""}---|${TABLE_COLUMNS.map(() => "---").join("|")}|`;
   const body = groups.map((g, gi) => {
     const cells = TABLE_COLUMNS.map((_c, ci) => {
-      const { mean, std } = stats[gi]![ci]!;
+      const { mean } = stats[gi]![ci]!;
       if (Number.isNaN(mean)) return "—";
-      const text = `${mean.toFixed(4)} ± ${std.toFixed(4)}`;
+      const text = formatMeanStd(stats[gi]![ci]!, 4, seeds === 1);
       return best.get(`${block(g)}\u0000${ci}`) === mean && g.method !== "oracle" ? `**${text}**` : text;
     });
     return `| ${g.dataset} |${sweep ? ` ${g.alpha} |` : ""}${shareSweep ? ` ${g.presentationShare} |` : ""} ${g.method} | ${cells.join(" | ")} |`;
   });
-  const note = `Mean ± std over ${seeds} seed${seeds === 1 ? "" : "s"} on the clean test split; best non-oracle mean in bold.${
+  const note = `Mean ± std over ${seeds} seed${seeds === 1 ? " (std n/a)" : "s"} on the clean test split; best non-oracle mean in bold.${
     shareSweep ? " w: the simulator's presentation share." : ""
   }`;
   const diagnostics = diagnosticsTable(rows);
@@ -101,7 +110,8 @@ export function diagnosticsTable(rows: BenchRow[]): string | null {
   if (withDiag.length === 0) return null;
   const sweep = unique(rows.map((r) => r.alpha)).length > 1;
   const shareSweep = unique(rows.map((r) => r.presentationShare ?? 0)).length > 1;
-  const fmt = (v: { mean: number; std: number }) => (Number.isNaN(v.mean) ? "—" : `${v.mean.toFixed(3)} ± ${v.std.toFixed(3)}`);
+  const singleSeed = unique(rows.map((r) => String(r.seed))).length === 1;
+  const fmt = (v: { mean: number; std: number }) => formatMeanStd(v, 3, singleSeed);
   const body = groupRows(withDiag).map((g) => {
     const d = g.rows.map((r) => r.diagnostics!);
     const warned = d.filter((x) => x.indistinguishable).length;

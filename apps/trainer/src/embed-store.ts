@@ -8,6 +8,9 @@ import { FeatureStoreWriter, type FeatureStoreHeader, type StoreRows, formatSkip
 import { CachedEncoder, type Encoder, createEncoder, embedRows } from "@implicitrm/encoders";
 import { type TextDataSettings, readOptions } from "./dataset.js";
 
+/** Rows encoded per step by {@link writeStore} when `opts.chunkRows` is not given. */
+export const DEFAULT_EMBED_CHUNK_ROWS = 8192;
+
 /**
  * Reads `spec` once, encodes it in chunks of `opts.chunkRows` rows (default 8192) with `s.encoder`
  * and writes the store at `out` (blocks of `opts.blockRows` rows, default about 32 MB; an existing
@@ -57,7 +60,7 @@ export async function writeStore(
     ...(text.activity ? { activity: { dim: text.activity.dim, ...(text.activity.names ? { names: text.activity.names } : {}) } } : {}),
   });
   try {
-    const chunk = opts.chunkRows ?? 8192;
+    const chunk = opts.chunkRows ?? DEFAULT_EMBED_CHUNK_ROWS;
     for (let start = 0; start < rows.length; start += chunk) {
       const end = Math.min(rows.length, start + chunk);
       const part = rows.slice(start, end);

@@ -115,18 +115,45 @@ export function diagnosticsTable(rows: BenchRow[]): string | null {
   const body = groupRows(withDiag).map((g) => {
     const d = g.rows.map((r) => r.diagnostics!);
     const warned = d.filter((x) => x.indistinguishable).length;
+    const saturated = d.filter((x) => x.saturated === true).length;
     const first = d[0]!;
-    return `| ${g.dataset} |${sweep ? ` ${g.alpha} |` : ""}${shareSweep ? ` ${g.presentationShare} |` : ""} ${g.method} | ${first.activityHead} on ${first.activityInputs} | ${fmt(meanStd(d.map((x) => x.meanReward)))} | ${fmt(meanStd(d.map((x) => x.meanActivity)))} | ${fmt(meanStd(d.map((x) => x.pearson)))} | ${warned}/${d.length} |`;
+    return `| ${g.dataset} |${sweep ? ` ${g.alpha} |` : ""}${shareSweep ? ` ${g.presentationShare} |` : ""} ${g.method} | ${first.activityHead} on ${first.activityInputs} | ${fmt(meanStd(d.map((x) => x.meanReward)))} | ${fmt(meanStd(d.map((x) => x.meanActivity)))} | ${fmt(meanStd(d.map((x) => x.pearson)))} | ${warned}/${d.length} | ${saturated}/${d.length} |`;
   });
   const rule = withDiag[0]!.diagnostics!.rule;
+  const sat = withDiag.find((r) => r.diagnostics!.saturationRule)?.diagnostics!.saturationRule;
   return [
-    `Head diagnostics on the validation split (mean ± std over seeds). Warning rule: Pearson(σ(f), σ(g)) ≥ ${rule.minPearson}.`,
+    `Head diagnostics on the validation split (mean ± std over seeds). Warning rule: Pearson(σ(f), σ(g)) ≥ ${rule.minPearson}.${
+      sat ? ` Saturation rule: mean σ(g) ≥ ${sat.maxMean} or ≤ ${sat.minMean} (the reward head is then naive training rescaled).` : ""
+    }`,
     "",
-    `| dataset |${sweep ? " α |" : ""}${shareSweep ? " w |" : ""} method | activity head | mean σ(f) | mean σ(g) | Pearson(σ(f), σ(g)) | warned |`,
-    `|---|${sweep ? "---|" : ""}${shareSweep ? "---|" : ""}---|---|---|---|---|---|`,
+    `| dataset |${sweep ? " α |" : ""}${shareSweep ? " w |" : ""} method | activity head | mean σ(f) | mean σ(g) | Pearson(σ(f), σ(g)) | warned | saturated |`,
+    `|---|${sweep ? "---|" : ""}${shareSweep ? "---|" : ""}---|---|---|---|---|---|---|`,
     ...body,
     "",
   ].join("\n");
+}
+
+/**
+ * One line per (dataset, α, w, method) group whose head diagnostics fired on some seed: the check's
+ * one-line reading (what it means, what to do) and on how many seeds it fired. Empty when none fired.
+ */
+export function diagnosticReadings(rows: BenchRow[]): string[] {
+  const out: string[] = [];
+  for (const g of groupRows(rows.filter((r) => r.diagnostics))) {
+    const d = g.rows.map((r) => r.diagnostics!);
+    const where = `${g.dataset} α=${g.alpha} w=${g.presentationShare} ${g.method}`;
+    const checks: Array<[string, (x: (typeof d)[number]) => boolean, number]> = [
+      ["identical heads", (x) => x.indistinguishable, 0],
+      ["saturated activity head", (x) => x.saturated === true, 1],
+    ];
+    for (const [name, fired, index] of checks) {
+      const hits = d.filter(fired);
+      if (hits.length === 0) continue;
+      const reading = hits[0]!.readings?.[index] ?? `warning: ${name}`;
+      out.push(`${where}: ${reading} (${hits.length}/${d.length} seeds)`);
+    }
+  }
+  return out;
 }
 
 /** The distinct values of `xs`, in first-seen order. */

@@ -1,7 +1,7 @@
 /** `implicitrm bench`: methods × datasets × seeds → a Markdown table on stdout and a JSON file. */
 import { initBackend } from "@implicitrm/backends";
 import { ConfigError, listObjectives } from "@implicitrm/core";
-import { markdownTable, runBench, writeBenchOutputs } from "@implicitrm/evaluator";
+import { diagnosticReadings, markdownTable, runBench, writeBenchOutputs } from "@implicitrm/evaluator";
 import {
   type BackendChoice,
   BUILTIN_DATASETS,
@@ -138,7 +138,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
     (row, i, total) =>
       log(
         `[${i}/${total}] ${row.dataset} α=${row.alpha}${shares.length > 1 ? ` w=${row.presentationShare}` : ""} ${row.method} seed ${row.seed}: AUROC ${row.metrics.auroc.toFixed(4)} NLL ${row.metrics.nll.toFixed(4)} |mean r̂ − TPR| ${row.metrics.rateError.toFixed(4)} (epoch ${row.bestEpoch}, ${row.seconds.toFixed(1)} s${row.chosen ? `, chose ${JSON.stringify(row.chosen)}` : ""})${
-          row.diagnostics ? `; heads: mean σ(f) ${row.diagnostics.meanReward.toFixed(3)}, mean σ(g) ${row.diagnostics.meanActivity.toFixed(3)}, Pearson ${row.diagnostics.pearson.toFixed(3)}${row.diagnostics.indistinguishable ? " WARNING: indistinguishable heads" : ""}` : ""
+          row.diagnostics ? `; heads: mean σ(f) ${row.diagnostics.meanReward.toFixed(3)}, mean σ(g) ${row.diagnostics.meanActivity.toFixed(3)}, Pearson ${row.diagnostics.pearson.toFixed(3)}${row.diagnostics.indistinguishable ? " WARNING: indistinguishable heads" : ""}${row.diagnostics.saturated ? " WARNING: saturated activity head" : ""}` : ""
         }`,
       ),
     (dataset, alpha, seed, info) =>
@@ -149,6 +149,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
   );
   const table = markdownTable(rows);
   process.stdout.write(`${table}\n`);
+  for (const line of diagnosticReadings(rows)) process.stderr.write(`${line}\n`);
   const seconds = (Date.now() - started) / 1000;
   process.stderr.write(`bench: ${rows.length} runs in ${seconds.toFixed(1)} s on ${backend.name}\n`);
   await writeBenchOutputs(rows, table, {

@@ -5,7 +5,7 @@
 import { rmSync } from "node:fs";
 import { basename } from "node:path";
 import { initBackend } from "@implicitrm/backends";
-import { ConfigError, DataError, DivergenceError, formatHeadDiagnostics, getObjective, listObjectives, type TrainState } from "@implicitrm/core";
+import { ConfigError, DataError, DivergenceError, diagnosticWarnings, formatHeadDiagnostics, getObjective, listObjectives, type TrainState } from "@implicitrm/core";
 import {
   type BackendChoice,
   CHECKPOINT_DIR,
@@ -313,7 +313,8 @@ export async function trainCommand(argv: string[]): Promise<number> {
   );
   if (run.diagnostics) {
     process.stdout.write(`${formatHeadDiagnostics(run.diagnostics)}\n`);
-    if (run.diagnostics.warning) process.stderr.write(`warning: ${run.diagnostics.warning}\n`);
+    for (const reading of run.diagnostics.readings ?? []) process.stdout.write(`  ${reading}\n`);
+    for (const w of diagnosticWarnings(run.diagnostics)) process.stderr.write(`warning: ${w}\n`);
   }
   await writeModelDir(out, run.result.model, { ...config, backend: backend.name }, {
     dataset: dataset.name,

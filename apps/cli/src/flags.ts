@@ -94,6 +94,7 @@ export const DATA_FLAGS = {
   "obs-rate": { type: "string" },
   "presentation-share": { type: "string" },
   "presentation-mix": { type: "string" },
+  "thumbs-down": { type: "string" },
 } as const;
 
 /** Help text of {@link DATA_FLAGS}. */
@@ -111,6 +112,9 @@ export const DATA_HELP = `Data options:
                          the paper's protocol, the grade alone drives the action; 1: response length,
                          display position and user activity alone drive it)
   --presentation-mix <m> geometric | linear (default ${showDefault(DEFAULT_DATA_SETTINGS.presentationMix)}); geometric: π0 = p_pres^w · α^((5−ℓ')(1−w)); linear: w·p_pres + (1−w)·α^(5−ℓ')
+  --thumbs-down <p>      simulator: probability that a user who acted on a bad response (a = 1, r* = 0)
+                         leaves a thumbs-down, an explicit negative (default ${showDefault(DEFAULT_DATA_SETTINGS.thumbsDownRate)}: none);
+                         ImplicitRM reads those rows as known NA (φ_NA = 1), the baselines as r = 0
 `;
 
 type DataFlagValues = { [K in keyof typeof DATA_FLAGS]?: string };
@@ -130,6 +134,7 @@ export function dataSettingsFromFlags(f: DataFlagValues): Partial<DataSettings> 
     observationRate: numberFlag("obs-rate", f["obs-rate"]),
     presentationShare: numberFlag("presentation-share", f["presentation-share"]),
     presentationMix: f["presentation-mix"],
+    thumbsDownRate: numberFlag("thumbs-down", f["thumbs-down"]),
   };
   for (const k of Object.keys(out)) if (out[k] === undefined) delete out[k];
   return out as Partial<DataSettings>;

@@ -111,6 +111,7 @@ function readOnce(spec: string, s: TextDataSettings, log: Log): Promise<Read> {
         ...(text.rated ? { rated: text.rated } : {}),
         ...(text.ratings ? { ratings: text.ratings } : {}),
         ...(text.r ? { r: text.r } : {}),
+        ...(text.explicitNegative ? { explicitNegative: text.explicitNegative } : {}),
       };
       return { kind: "text", encoded };
     })();
@@ -142,6 +143,7 @@ export async function loadDataset(spec: string, seed: number, settings: Partial<
       observationRate: s.observationRate,
       presentationShare: s.presentationShare,
       presentationMix: s.presentationMix,
+      ...(s.thumbsDownRate ? { thumbsDownRate: s.thumbsDownRate } : {}),
       ...(s.threshold !== null ? { threshold: s.threshold } : {}),
     });
   }

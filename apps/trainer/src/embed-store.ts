@@ -36,6 +36,7 @@ export async function writeStore(
         features: fs.features,
         r: fs.r,
         ...(fs.rStar ? { rStar: fs.rStar } : {}),
+        ...(fs.explicitNegative ? { explicitNegative: fs.explicitNegative } : {}),
         ...(fs.group ? { group: fs.group } : {}),
         ...(fs.activity ? { activity: fs.activity.features } : {}),
         ...(fs.ids ? { ids: fs.ids } : {}),
@@ -73,6 +74,7 @@ export async function writeStore(
       };
       if (text.ratings) batch.rating = text.ratings.subarray(start, end);
       if (text.r) batch.r = text.r.subarray(start, end);
+      if (text.explicitNegative) batch.explicitNegative = text.explicitNegative.subarray(start, end);
       if (text.activity) batch.activity = text.activity.features.subarray(start * text.activity.dim, end * text.activity.dim);
       w.append(batch);
       log(`${spec}: encoded ${end} / ${rows.length} rows`);

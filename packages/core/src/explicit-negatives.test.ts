@@ -43,7 +43,12 @@ describe("known NA rows in the E-step", () => {
     const big = [1e4, -1e4];
     const f: number[] = [];
     const g: number[] = [];
-    for (const x of big) for (const y of big) f.push(x), g.push(y);
+    for (const x of big) {
+      for (const y of big) {
+        f.push(x);
+        g.push(y);
+      }
+    }
     const known = t([1, 0, 1, 0]);
     const phi = strataPosteriors(t(f), t(g), t([0, 0, 0, 0]), { explicitNegative: known });
     const sums = values(phi.pa).map((v, i) => v + values(phi.pp)[i]! + values(phi.na)[i]! + values(phi.np)[i]!);

@@ -120,7 +120,7 @@ export function diagnosticsTable(rows: BenchRow[]): string | null {
     return `| ${g.dataset} |${sweep ? ` ${g.alpha} |` : ""}${shareSweep ? ` ${g.presentationShare} |` : ""} ${g.method} | ${first.activityHead} on ${first.activityInputs} | ${fmt(meanStd(d.map((x) => x.meanReward)))} | ${fmt(meanStd(d.map((x) => x.meanActivity)))} | ${fmt(meanStd(d.map((x) => x.pearson)))} | ${warned}/${d.length} | ${saturated}/${d.length} |`;
   });
   const rule = withDiag[0]!.diagnostics!.rule;
-  const sat = withDiag.find((r) => r.diagnostics!.saturationRule)?.diagnostics!.saturationRule;
+  const sat = withDiag.find((r) => r.diagnostics!.saturationRule)?.diagnostics?.saturationRule;
   return [
     `Head diagnostics on the validation split (mean ± std over seeds). Warning rule: Pearson(σ(f), σ(g)) ≥ ${rule.minPearson}.${
       sat ? ` Saturation rule: mean σ(g) ≥ ${sat.maxMean} or ≤ ${sat.minMean} (the reward head is then naive training rescaled).` : ""

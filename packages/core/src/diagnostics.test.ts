@@ -17,7 +17,7 @@ describe("activity-head saturation diagnostic", () => {
     expect(d.saturationWarning).toMatch(/activity head is saturated on the validation rows \(mean σ\(g\) 0\.975 ≥ 0\.95; 60 % of rows/);
     expect(d.saturationWarning).toMatch(/naive training with a rescale/);
     expect(d.readings).toHaveLength(2);
-    expect(d.readings[1]).toMatch(/^warning: saturated activity head \(mean σ\(g\) 0\.975\)/);
+    expect(d.readings![1]).toMatch(/^warning: saturated activity head \(mean σ\(g\) 0\.975\)/);
     expect(diagnosticWarnings(d)).toEqual([d.saturationWarning]);
   });
 
@@ -34,8 +34,8 @@ describe("activity-head saturation diagnostic", () => {
     const d = headDiagnostics(reward, act, fs, setup);
     expect(d.saturated).toBe(false);
     expect(d.saturationWarning).toBeNull();
-    expect(d.readings[1]).toMatch(/^saturated activity head: no \(mean σ\(g\) 0\.600 inside \(0\.05, 0\.95\)\)/);
-    expect(d.readings[0]).toMatch(/^identical heads: no/);
+    expect(d.readings![1]).toMatch(/^saturated activity head: no \(mean σ\(g\) 0\.600 inside \(0\.05, 0\.95\)\)/);
+    expect(d.readings![0]).toMatch(/^identical heads: no/);
     expect(headDiagnostics(reward, act, fs, setup, undefined, { maxMean: 0.6, minMean: 0.05, extreme: 0.01 }).saturated).toBe(true);
     expect(headDiagnostics(reward, act, fs, setup, undefined, { maxMean: 0.95, minMean: 0.6, extreme: 0.01 }).saturated).toBe(true);
   });
@@ -45,7 +45,7 @@ describe("activity-head saturation diagnostic", () => {
     expect(d.indistinguishable).toBe(true);
     expect(d.saturated).toBe(true);
     expect(diagnosticWarnings(d)).toHaveLength(2);
-    expect(d.readings[0]).toMatch(/^warning: identical heads/);
+    expect(d.readings![0]).toMatch(/^warning: identical heads/);
     expect(formatHeadDiagnostics(d)).toMatch(/mean σ\(g\) 0\.979/);
   });
 });

@@ -71,19 +71,23 @@ export interface HeadDiagnostics {
   rule: IndistinguishableRule;
   /** A sentence for logs when the indistinguishable-heads rule fired, else null. */
   warning: string | null;
-  /** True when the saturation rule fired (mean σ(g) ≥ maxMean or ≤ minMean). */
-  saturated: boolean;
+  /**
+   * True when the saturation rule fired (mean σ(g) ≥ maxMean or ≤ minMean). This and the fields
+   * below are always set by {@link headDiagnostics}; they are optional only because rows written
+   * before the check existed (older metrics.json and bench files) lack them.
+   */
+  saturated?: boolean;
   /** Share of rows with σ(g) > 1 − extreme or < extreme (see {@link SaturationRule}). */
-  extremeActivityShare: number;
+  extremeActivityShare?: number;
   /** The saturation rule that was applied. */
-  saturationRule: SaturationRule;
+  saturationRule?: SaturationRule;
   /** A sentence for logs when the saturation rule fired, else null. */
-  saturationWarning: string | null;
+  saturationWarning?: string | null;
   /**
    * One line per check (identical heads, saturation): what the numbers mean and what to do; the
    * lines of the checks that fired start with "warning:".
    */
-  readings: string[];
+  readings?: string[];
 }
 
 /**

@@ -3,6 +3,6 @@
  * datasets × seeds (`runBench`), summarise the rows in tables, draw sweeps, write the results.
  */
 export { type BenchPlan, type BenchRow, methodName, runBench } from "./bench.js";
-export { markdownTable, meanStd } from "./tables.js";
+export { diagnosticReadings, markdownTable, meanStd } from "./tables.js";
 export { type Panel, type Series, lineChartSvg, sweepChart } from "./plot.js";
 export { type BenchOutputs, writeBenchOutputs } from "./outputs.js";

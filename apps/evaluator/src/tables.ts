@@ -14,6 +14,15 @@ export function meanStd(values: number[]): { mean: number; std: number; n: numbe
   return { mean, std: Math.sqrt(variance), n: v.length };
 }
 
+/**
+ * A table cell `mean ± std` with `digits` decimals. `singleSeed` (the bench ran one seed): the spread
+ * is unknown, so the cell reads `mean ± n/a` rather than a misleading `± 0.0000`. NaN means "—".
+ */
+export function formatMeanStd(v: { mean: number; std: number }, digits: number, singleSeed = false): string {
+  if (Number.isNaN(v.mean)) return "—";
+  return `${v.mean.toFixed(digits)} ± ${singleSeed ? "n/a" : v.std.toFixed(digits)}`;
+}
+
 /** Columns of the summary table: metric key, header, and whether higher is better. */
 export const TABLE_COLUMNS: ReadonlyArray<{ key: keyof Metrics; header: string; higherIsBetter: boolean }> = [
   { key: "auroc", header: "AUROC ↑", higherIsBetter: true },
@@ -77,14 +86,14 @@ export function markdownTable(rows: BenchRow[]): string {
   const rule = `|---|${sweep ? "---|" : ""}${shareSweep ? "---|" : ""}---|${TABLE_COLUMNS.map(() => "---").join("|")}|`;
   const body = groups.map((g, gi) => {
     const cells = TABLE_COLUMNS.map((_c, ci) => {
-      const { mean, std } = stats[gi]![ci]!;
+      const { mean } = stats[gi]![ci]!;
       if (Number.isNaN(mean)) return "—";
-      const text = `${mean.toFixed(4)} ± ${std.toFixed(4)}`;
+      const text = formatMeanStd(stats[gi]![ci]!, 4, seeds === 1);
       return best.get(`${block(g)}\u0000${ci}`) === mean && g.method !== "oracle" ? `**${text}**` : text;
     });
     return `| ${g.dataset} |${sweep ? ` ${g.alpha} |` : ""}${shareSweep ? ` ${g.presentationShare} |` : ""} ${g.method} | ${cells.join(" | ")} |`;
   });
-  const note = `Mean ± std over ${seeds} seed${seeds === 1 ? "" : "s"} on the clean test split; best non-oracle mean in bold.${
+  const note = `Mean ± std over ${seeds} seed${seeds === 1 ? " (std n/a)" : "s"} on the clean test split; best non-oracle mean in bold.${
     shareSweep ? " w: the simulator's presentation share." : ""
   }`;
   const diagnostics = diagnosticsTable(rows);
@@ -101,22 +110,50 @@ export function diagnosticsTable(rows: BenchRow[]): string | null {
   if (withDiag.length === 0) return null;
   const sweep = unique(rows.map((r) => r.alpha)).length > 1;
   const shareSweep = unique(rows.map((r) => r.presentationShare ?? 0)).length > 1;
-  const fmt = (v: { mean: number; std: number }) => (Number.isNaN(v.mean) ? "—" : `${v.mean.toFixed(3)} ± ${v.std.toFixed(3)}`);
+  const singleSeed = unique(rows.map((r) => String(r.seed))).length === 1;
+  const fmt = (v: { mean: number; std: number }) => formatMeanStd(v, 3, singleSeed);
   const body = groupRows(withDiag).map((g) => {
     const d = g.rows.map((r) => r.diagnostics!);
     const warned = d.filter((x) => x.indistinguishable).length;
+    const saturated = d.filter((x) => x.saturated === true).length;
     const first = d[0]!;
-    return `| ${g.dataset} |${sweep ? ` ${g.alpha} |` : ""}${shareSweep ? ` ${g.presentationShare} |` : ""} ${g.method} | ${first.activityHead} on ${first.activityInputs} | ${fmt(meanStd(d.map((x) => x.meanReward)))} | ${fmt(meanStd(d.map((x) => x.meanActivity)))} | ${fmt(meanStd(d.map((x) => x.pearson)))} | ${warned}/${d.length} |`;
+    return `| ${g.dataset} |${sweep ? ` ${g.alpha} |` : ""}${shareSweep ? ` ${g.presentationShare} |` : ""} ${g.method} | ${first.activityHead} on ${first.activityInputs} | ${fmt(meanStd(d.map((x) => x.meanReward)))} | ${fmt(meanStd(d.map((x) => x.meanActivity)))} | ${fmt(meanStd(d.map((x) => x.pearson)))} | ${warned}/${d.length} | ${saturated}/${d.length} |`;
   });
   const rule = withDiag[0]!.diagnostics!.rule;
+  const sat = withDiag.find((r) => r.diagnostics!.saturationRule)?.diagnostics?.saturationRule;
   return [
-    `Head diagnostics on the validation split (mean ± std over seeds). Warning rule: Pearson(σ(f), σ(g)) ≥ ${rule.minPearson}.`,
+    `Head diagnostics on the validation split (mean ± std over seeds). Warning rule: Pearson(σ(f), σ(g)) ≥ ${rule.minPearson}.${
+      sat ? ` Saturation rule: mean σ(g) ≥ ${sat.maxMean} or ≤ ${sat.minMean} (the reward head is then naive training rescaled).` : ""
+    }`,
     "",
-    `| dataset |${sweep ? " α |" : ""}${shareSweep ? " w |" : ""} method | activity head | mean σ(f) | mean σ(g) | Pearson(σ(f), σ(g)) | warned |`,
-    `|---|${sweep ? "---|" : ""}${shareSweep ? "---|" : ""}---|---|---|---|---|---|`,
+    `| dataset |${sweep ? " α |" : ""}${shareSweep ? " w |" : ""} method | activity head | mean σ(f) | mean σ(g) | Pearson(σ(f), σ(g)) | warned | saturated |`,
+    `|---|${sweep ? "---|" : ""}${shareSweep ? "---|" : ""}---|---|---|---|---|---|---|`,
     ...body,
     "",
   ].join("\n");
+}
+
+/**
+ * One line per (dataset, α, w, method) group whose head diagnostics fired on some seed: the check's
+ * one-line reading (what it means, what to do) and on how many seeds it fired. Empty when none fired.
+ */
+export function diagnosticReadings(rows: BenchRow[]): string[] {
+  const out: string[] = [];
+  for (const g of groupRows(rows.filter((r) => r.diagnostics))) {
+    const d = g.rows.map((r) => r.diagnostics!);
+    const where = `${g.dataset} α=${g.alpha} w=${g.presentationShare} ${g.method}`;
+    const checks: Array<[string, (x: (typeof d)[number]) => boolean, number]> = [
+      ["identical heads", (x) => x.indistinguishable, 0],
+      ["saturated activity head", (x) => x.saturated === true, 1],
+    ];
+    for (const [name, fired, index] of checks) {
+      const hits = d.filter(fired);
+      if (hits.length === 0) continue;
+      const reading = hits[0]!.readings?.[index] ?? `warning: ${name}`;
+      out.push(`${where}: ${reading} (${hits.length}/${d.length} seeds)`);
+    }
+  }
+  return out;
 }
 
 /** The distinct values of `xs`, in first-seen order. */

@@ -71,6 +71,9 @@ export function checkConfig(values: Record<string, unknown>, source: string): Pa
   if (cfg.presentationShare !== undefined && !(typeof cfg.presentationShare === "number" && cfg.presentationShare >= 0 && cfg.presentationShare <= 1)) {
     throw new ConfigError(`${source}: "presentationShare" must be a number in [0, 1], got ${JSON.stringify(cfg.presentationShare)}`);
   }
+  if (cfg.thumbsDownRate !== undefined && !(typeof cfg.thumbsDownRate === "number" && cfg.thumbsDownRate >= 0 && cfg.thumbsDownRate <= 1)) {
+    throw new ConfigError(`${source}: "thumbsDownRate" must be a number in [0, 1] (0: no explicit negatives), got ${JSON.stringify(cfg.thumbsDownRate)}`);
+  }
   if (cfg.presentationMix !== undefined && cfg.presentationMix !== "geometric" && cfg.presentationMix !== "linear") {
     throw new ConfigError(`${source}: "presentationMix" must be "geometric" or "linear", got ${JSON.stringify(cfg.presentationMix)}`);
   }

@@ -113,6 +113,7 @@ function readOnce(spec: string, s: TextDataSettings, log: Log): Promise<Read> {
         ...(text.rated ? { rated: text.rated } : {}),
         ...(text.ratings ? { ratings: text.ratings } : {}),
         ...(text.r ? { r: text.r } : {}),
+        ...(text.explicitNegative ? { explicitNegative: text.explicitNegative } : {}),
       };
       const made = { spec: s.encoder, id: encoder.id, dim: encoder.dim, config: { ...(encoder.config ?? {}) } };
       return { kind: "text", encoded, encoder: made };
@@ -146,6 +147,7 @@ export async function loadDataset(spec: string, seed: number, settings: Partial<
       observationRate: s.observationRate,
       presentationShare: s.presentationShare,
       presentationMix: s.presentationMix,
+      ...(s.thumbsDownRate ? { thumbsDownRate: s.thumbsDownRate } : {}),
       ...(s.threshold !== null ? { threshold: s.threshold } : {}),
     });
   }

@@ -8,6 +8,9 @@ import { FeatureStoreWriter, type FeatureStoreHeader, type StoreRows, formatSkip
 import { CachedEncoder, type Encoder, createEncoder, embedRows } from "@implicitrm/encoders";
 import { type TextDataSettings, readOptions } from "./dataset.js";
 
+/** Rows encoded per step by {@link writeStore} when `opts.chunkRows` is not given. */
+export const DEFAULT_EMBED_CHUNK_ROWS = 8192;
+
 /**
  * Reads `spec` once, encodes it in chunks of `opts.chunkRows` rows (default 8192) with `s.encoder`
  * and writes the store at `out` (blocks of `opts.blockRows` rows, default about 32 MB; an existing
@@ -33,6 +36,7 @@ export async function writeStore(
         features: fs.features,
         r: fs.r,
         ...(fs.rStar ? { rStar: fs.rStar } : {}),
+        ...(fs.explicitNegative ? { explicitNegative: fs.explicitNegative } : {}),
         ...(fs.group ? { group: fs.group } : {}),
         ...(fs.activity ? { activity: fs.activity.features } : {}),
         ...(fs.ids ? { ids: fs.ids } : {}),
@@ -57,7 +61,7 @@ export async function writeStore(
     ...(text.activity ? { activity: { dim: text.activity.dim, ...(text.activity.names ? { names: text.activity.names } : {}) } } : {}),
   });
   try {
-    const chunk = opts.chunkRows ?? 8192;
+    const chunk = opts.chunkRows ?? DEFAULT_EMBED_CHUNK_ROWS;
     for (let start = 0; start < rows.length; start += chunk) {
       const end = Math.min(rows.length, start + chunk);
       const part = rows.slice(start, end);
@@ -70,6 +74,7 @@ export async function writeStore(
       };
       if (text.ratings) batch.rating = text.ratings.subarray(start, end);
       if (text.r) batch.r = text.r.subarray(start, end);
+      if (text.explicitNegative) batch.explicitNegative = text.explicitNegative.subarray(start, end);
       if (text.activity) batch.activity = text.activity.features.subarray(start * text.activity.dim, end * text.activity.dim);
       w.append(batch);
       log(`${spec}: encoded ${end} / ${rows.length} rows`);

@@ -23,4 +23,4 @@ export {
   listCheckpoints,
   readCheckpointFile,
 } from "./checkpoints.js";
-export { writeStore } from "./embed-store.js";
+export { DEFAULT_EMBED_CHUNK_ROWS, writeStore } from "./embed-store.js";

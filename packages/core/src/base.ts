@@ -10,10 +10,13 @@
 export { env, type CoreEnv } from "./env.js";
 export {
   DEFAULT_INDISTINGUISHABLE_RULE,
+  DEFAULT_SATURATION_RULE,
+  diagnosticWarnings,
   formatHeadDiagnostics,
   headDiagnostics,
   type HeadDiagnostics,
   type IndistinguishableRule,
+  type SaturationRule,
 } from "./diagnostics.js";
 export { ConfigError, DataError, DivergenceError, ImplicitRMError, TrainingError, type DataLocation } from "./errors.js";
 export {

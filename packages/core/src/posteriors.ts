@@ -17,6 +17,11 @@ export interface PosteriorOptions {
    * φ_k = (n_k + eps) / (D + 3·eps).
    */
   smoothing?: Smoothing;
+  /**
+   * 1 for a known NA row (an explicit negative: r* = 0, a = 1, with r = 0), 0 otherwise (default: no
+   * row). Such a row's posterior is fixed: φ_NA = 1 and φ_PA = φ_PP = φ_NP = 0, whatever the heads say.
+   */
+  explicitNegative?: tf.Tensor1D;
 }
 
 /** Posterior weights of the groups PA (r*=1,a=1), PP (1,0), NA (0,1), NP (0,0), one per row. */
@@ -31,7 +36,8 @@ export interface StrataPosteriors {
  * φ for each row: r = 1 gives φ_PA = 1; r = 0 gives φ_PP = r̂(1−â)/D, φ_NA = (1−r̂)â/D,
  * φ_NP = (1−r̂)(1−â)/D with D = 1 − r̂â, r̂ = σ(rewardLogits), â = σ(activityLogits). Computed in
  * log space (each numerator is a sum of log-sigmoids, D comes from `log1mSigmoidProduct`), so it is
- * finite for any finite logits. The outputs carry no gradient.
+ * finite for any finite logits. The outputs carry no gradient. Rows marked in
+ * `options.explicitNegative` (known NA) get φ_NA = 1 and 0 elsewhere.
  */
 export function strataPosteriors(
   rewardLogits: tf.Tensor1D,
@@ -63,12 +69,12 @@ export function strataPosteriors(
       throw new RangeError(`strataPosteriors: unknown smoothing "${String(smoothing)}"`);
     }
     const unobserved = tf.sub(1, r);
-    return [
-      tf.clone(r),
-      tf.mul(unobserved, weights[0]!),
-      tf.mul(unobserved, weights[1]!),
-      tf.mul(unobserved, weights[2]!),
-    ] as tf.Tensor1D[];
+    const out = [tf.clone(r), tf.mul(unobserved, weights[0]!), tf.mul(unobserved, weights[1]!), tf.mul(unobserved, weights[2]!)] as tf.Tensor1D[];
+    const known = options.explicitNegative;
+    if (!known) return out;
+    // known NA rows: PP and NP to 0, NA to 1 (r = 0 there, so PA is 0 already)
+    const free = tf.sub(1, known);
+    return [out[0]!, tf.mul(out[1]!, free), tf.add(tf.mul(out[2]!, free), known), tf.mul(out[3]!, free)] as tf.Tensor1D[];
   });
   return { pa: pa!, pp: pp!, na: na!, np: np! };
 }

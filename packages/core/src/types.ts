@@ -29,6 +29,13 @@ export interface FeatureSet {
   /** Row identifiers, where known (for error messages and outputs). */
   ids?: string[];
   /**
+   * Explicit negatives, where the data carry them: 1 marks a row whose user acted and said no (a
+   * thumbs-down), a known NA row (r* = 0, a = 1; METHOD §2, "Explicit negatives and audited
+   * labels"); such a row has r = 0. ImplicitRM fixes its posterior at φ_NA = 1; the other objectives
+   * read it as r = 0, as they read any row without feedback. Absent means no row is one.
+   */
+  explicitNegative?: Uint8Array;
+  /**
    * Activity (presentation and user-context) features, where the data carry them: what drives a
    * user's action but not the response's quality (response length, UI position or surface, the
    * user's activity level, device, hour). A second row-major block, one row per row of `features`,

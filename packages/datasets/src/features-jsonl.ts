@@ -1,12 +1,13 @@
 /**
  * Precomputed features with their feedback, one JSON object per line:
  *   {"id"?: string, "features": number[], "r": 0 | 1, "rStar"?: 0 | 1, "group"?: string | number,
- *    "activity"?: number[]}
+ *    "activity"?: number[], "explicitNegative"?: boolean}
  * for users who already have embeddings of their logged (prompt, response) pairs. `rStar` (clean
  * labels) is optional; when every row has it, a clean test split is held out for evaluation.
  * `activity` holds the row's activity features (presentation and user context: response length,
  * position, user activity...), read by ImplicitRM's activity head and never by the reward head;
- * every row has it, with one length, or none does. Browser-safe: bytes or text in; reading the file
+ * every row has it, with one length, or none does. `explicitNegative: true` marks a thumbs-down row
+ * (a known NA row: r* = 0, a = 1), which must have r = 0; absent or false means not one. Browser-safe: bytes or text in; reading the file
  * is `loadFeaturesFile` in node/io.ts, splitting it `splitObservedRows` in splits.ts.
  */
 import { ConfigError, DataError } from "@implicitrm/core/errors";
@@ -36,7 +37,7 @@ export function parseFeaturesJsonl(input: string | Uint8Array, file: string, opt
   const policy = opts.onBadRow ?? "fail";
   if (policy !== "fail" && policy !== "skip") throw new ConfigError(`onBadRow must be "fail" or "skip" (got ${JSON.stringify(policy)})`);
   const skipped: SkipCounts = {};
-  const rows: Array<{ features: number[]; r: number; rStar?: number; group?: string; id: string; activity?: number[] }> = [];
+  const rows: Array<{ features: number[]; r: number; rStar?: number; group?: string; id: string; activity?: number[]; explicitNegative?: boolean }> = [];
   const seen = new Set<string>();
   let dim = -1;
   let activityDim = -1;
@@ -96,6 +97,9 @@ export function parseFeaturesJsonl(input: string | Uint8Array, file: string, opt
       }
       const r = label("r", true)!;
       const rStar = label("rStar", false);
+      const neg = obj!.explicitNegative;
+      if (neg !== undefined && typeof neg !== "boolean") problem("wrongType", `must be true or false, got ${JSON.stringify(neg)}`, "explicitNegative");
+      if (neg === true && r !== 0) problem("outOfRange", "an explicit negative (a thumbs-down) must have r = 0", "explicitNegative");
       const given = obj!.id;
       if (given !== undefined && typeof given !== "string" && typeof given !== "number") problem("wrongType", `must be a string or a number, got ${JSON.stringify(given)}`, "id");
       const id = given === undefined ? `${file}:${i + 1}` : String(given);
@@ -110,6 +114,7 @@ export function parseFeaturesJsonl(input: string | Uint8Array, file: string, opt
         ...(obj!.group !== undefined ? { group: String(obj!.group) } : {}),
         id,
         ...(act !== undefined ? { activity: act as number[] } : {}),
+        ...(neg === true ? { explicitNegative: true } : {}),
       });
     } catch (e) {
       if (!(e instanceof Skip)) throw e;
@@ -124,6 +129,7 @@ export function parseFeaturesJsonl(input: string | Uint8Array, file: string, opt
   });
   const fs: FeatureSet & { skipped: SkipCounts } = { n, dim, features, r: Uint8Array.from(rows, (row) => row.r), ids: rows.map((row) => row.id), skipped };
   if (rows.every((row) => row.rStar !== undefined)) fs.rStar = Uint8Array.from(rows, (row) => row.rStar!);
+  if (rows.some((row) => row.explicitNegative)) fs.explicitNegative = Uint8Array.from(rows, (row) => (row.explicitNegative ? 1 : 0));
   if (activityDim > 0) {
     const block = new Float32Array(n * activityDim);
     for (const [i, row] of rows.entries()) block.set(row.activity!, i * activityDim);

@@ -50,6 +50,14 @@ export interface SimulateOptions {
   presentation?: PresentationContext;
   /** Parameters of the presentation part (position decay 0.7, length half-point the median length). */
   presentationModel?: PresentationModel;
+  /**
+   * Probability t ∈ [0, 1] that a user who acted on a bad response (a = 1, r* = 0) leaves a
+   * thumbs-down: such rows become explicit negatives (`explicitNegative` = 1, still r = 0), known NA
+   * rows. Default 0: no explicit negatives, and the result is exactly what it was without the option
+   * (the draws use their own random stream, seeded from `seed`). The share of rows this marks is
+   * t · P(a = 1, r* = 0) (about t · 0.21 on the synthetic default).
+   */
+  thumbsDownRate?: number;
 }
 
 /** Realised facts about one simulation, for reports. Rates are fractions in [0, 1]. */
@@ -77,6 +85,9 @@ export interface SimulationStats {
   presentationShare: number;
   /** How the presentation and grade parts were mixed. */
   presentationMix: "geometric" | "linear";
+  /** The thumbs-down probability of acted-on bad rows and the realised share of explicit negatives (present when thumbsDownRate > 0). */
+  thumbsDownRate?: number;
+  explicitNegativeRate?: number;
   /** The presentation model used (present when presentation context was given). */
   positionDecay?: number;
   lengthHalf?: number;
@@ -98,6 +109,8 @@ export interface SimulationResult {
   a: Uint8Array;
   /** Observed implicit feedback r = a·r*. */
   r: Uint8Array;
+  /** Explicit negatives (thumbs-down on an acted-on bad response: a = 1, r* = 0); present when `thumbsDownRate` > 0. */
+  explicitNegative?: Uint8Array;
   stats: SimulationStats;
 }
 
@@ -146,6 +159,10 @@ export function simulateImplicitFeedback(grades: ArrayLike<number>, opts: Simula
     throw new ConfigError(
       `simulateImplicitFeedback: presentationShare ${share} needs the rows' presentation context (length, position, userActivity); see simulatePresentation`,
     );
+  }
+  const thumbsDown = opts.thumbsDownRate ?? 0;
+  if (!(Number.isFinite(thumbsDown) && thumbsDown >= 0 && thumbsDown <= 1)) {
+    throw new ConfigError(`simulateImplicitFeedback: thumbsDownRate must be in [0, 1] (got ${thumbsDown}); 0, the default, emits no explicit negatives`);
   }
   const mix = opts.presentationMix ?? "geometric";
   if (mix !== "geometric" && mix !== "linear") throw new ConfigError(`simulateImplicitFeedback: presentationMix must be "geometric" or "linear" (got ${String(mix)})`);
@@ -238,6 +255,19 @@ export function simulateImplicitFeedback(grades: ArrayLike<number>, opts: Simula
     feedback += ri;
   }
 
+  let explicitNegative: Uint8Array | undefined;
+  let negatives = 0;
+  if (thumbsDown > 0) {
+    explicitNegative = new Uint8Array(n);
+    const rngT = new Rng(deriveSeed(opts.seed ?? 42, "simulate-thumbs-down"));
+    for (let i = 0; i < n; i++) {
+      if (a[i] === 1 && rStar[i] === 0 && rngT.bernoulli(thumbsDown) === 1) {
+        explicitNegative[i] = 1;
+        negatives++;
+      }
+    }
+  }
+
   return {
     gradeRescaled,
     rStar,
@@ -246,6 +276,7 @@ export function simulateImplicitFeedback(grades: ArrayLike<number>, opts: Simula
     ...(pres ? { propensityPresentation: Float32Array.from(pres.values) } : {}),
     a,
     r,
+    ...(explicitNegative ? { explicitNegative } : {}),
     stats: {
       observationRate: acted / n,
       positiveRate: positives / n,
@@ -259,6 +290,7 @@ export function simulateImplicitFeedback(grades: ArrayLike<number>, opts: Simula
       scaleMax: max,
       presentationShare: share,
       presentationMix: mix,
+      ...(explicitNegative ? { thumbsDownRate: thumbsDown, explicitNegativeRate: negatives / n } : {}),
       ...(pres ? { positionDecay: pres.positionDecay, lengthHalf: pres.lengthHalf } : {}),
     },
   };

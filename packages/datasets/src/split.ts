@@ -146,7 +146,7 @@ export function indexGroups(keys: ArrayLike<number> | readonly string[]): { inde
 
 /**
  * A new FeatureSet holding rows `idx` of `fs` in that order: features, r and every optional array
- * that is present (rStar, propensity, grade, group, ids, the activity block) are copied. Throws ConfigError for an index
+ * that is present (rStar, explicitNegative, propensity, grade, group, ids, the activity block) are copied. Throws ConfigError for an index
  * that is not an integer in [0, fs.n).
  */
 export function takeRows(fs: FeatureSet, idx: ArrayLike<number>): FeatureSet {
@@ -164,6 +164,7 @@ export function takeRows(fs: FeatureSet, idx: ArrayLike<number>): FeatureSet {
   }
   const out: FeatureSet = { n: m, dim, features, r };
   if (fs.rStar) out.rStar = gather(fs.rStar, idx, new Uint8Array(m));
+  if (fs.explicitNegative) out.explicitNegative = gather(fs.explicitNegative, idx, new Uint8Array(m));
   if (fs.propensity) out.propensity = gather(fs.propensity, idx, new Float32Array(m));
   if (fs.grade) out.grade = gather(fs.grade, idx, new Float32Array(m));
   if (fs.group) out.group = gather(fs.group, idx, new Int32Array(m));
@@ -216,6 +217,7 @@ export function selectRows(src: RowSource, idx: Int32Array): RowSource {
     },
   };
   if (src.rStar) view.rStar = gather(src.rStar, idx, new Uint8Array(m));
+  if (src.explicitNegative) view.explicitNegative = gather(src.explicitNegative, idx, new Uint8Array(m));
   if (src.propensity) view.propensity = gather(src.propensity, idx, new Float32Array(m));
   if (src.grade) view.grade = gather(src.grade, idx, new Float32Array(m));
   if (src.group) view.group = gather(src.group, idx, new Int32Array(m));

@@ -26,14 +26,20 @@ export interface SimulationSettings {
   presentationShare: number;
   /** How presentation and grade parts mix: 'geometric' (default) or 'linear'. */
   presentationMix: "geometric" | "linear";
+  /**
+   * Probability that a user who acted on a bad response leaves a thumbs-down, an explicit negative
+   * (default 0: none, today's protocol); see {@link simulateImplicitFeedback}.
+   */
+  thumbsDownRate: number;
 }
 
-/** The simulator's defaults: α 0.5, observation rate 0.5, no presentation share, geometric mix. */
+/** The simulator's defaults: α 0.5, observation rate 0.5, no presentation share, geometric mix, no thumbs-down. */
 export const DEFAULT_SIMULATION: Readonly<SimulationSettings> = Object.freeze({
   alpha: 0.5,
   observationRate: 0.5,
   presentationShare: 0,
   presentationMix: "geometric" as const,
+  thumbsDownRate: 0,
 });
 
 /**
@@ -52,6 +58,8 @@ export interface EncodedRows {
   /** Rated rows: the adapter, the rating read and its declared scale and direction. */
   rated?: { adapter: string; ratingField: string; scale: RatedDataset["scale"] };
   r?: Uint8Array;
+  /** Logs: the explicit negatives (thumbs-down rows) of the kept rows, when any row is one. */
+  explicitNegative?: Uint8Array;
   /** Prompt of each row, as ids or as group numbers. */
   promptIds: readonly string[] | ArrayLike<number>;
   ids?: string[];
@@ -97,6 +105,7 @@ export function splitEncodedRows(enc: EncodedRows, seed: number, sim: Simulation
       presentation,
       presentationShare: sim.presentationShare ?? 0,
       ...(sim.presentationMix ? { presentationMix: sim.presentationMix } : {}),
+      ...(sim.thumbsDownRate ? { thumbsDownRate: sim.thumbsDownRate } : {}),
       ...(s.threshold !== null ? { threshold: s.threshold } : {}),
     });
     all.activity = presentationActivityBlock(presentation);
@@ -105,9 +114,11 @@ export function splitEncodedRows(enc: EncodedRows, seed: number, sim: Simulation
     all.rStar = simulated.rStar;
     all.propensity = simulated.propensity;
     all.grade = simulated.gradeRescaled;
+    if (simulated.explicitNegative) all.explicitNegative = simulated.explicitNegative;
     Object.assign(info, { adapter: rated.adapter, ratingField: rated.ratingField, ...simulated.stats });
   } else {
     all.r = enc.r!;
+    if (enc.explicitNegative) all.explicitNegative = enc.explicitNegative;
     if (enc.activity) all.activity = enc.activity;
     info.feedbackRate = mean(all.r);
   }

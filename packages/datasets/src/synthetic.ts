@@ -51,6 +51,8 @@ export interface SyntheticOptions {
   presentationShare?: number;
   /** How the simulator mixes the presentation and grade parts: 'geometric' (default) or 'linear'. */
   presentationMix?: "geometric" | "linear";
+  /** Thumbs-down probability of acted-on bad rows (see `simulateImplicitFeedback`). Default 0: no explicit negatives. */
+  thumbsDownRate?: number;
 }
 
 /**
@@ -156,6 +158,7 @@ export function syntheticDataset(opts: SyntheticOptions = {}): SplitFeatureSets 
     presentation,
     ...(opts.presentationShare !== undefined ? { presentationShare: opts.presentationShare } : {}),
     ...(opts.presentationMix !== undefined ? { presentationMix: opts.presentationMix } : {}),
+    ...(opts.thumbsDownRate ? { thumbsDownRate: opts.thumbsDownRate } : {}),
   });
 
   const ids = Array.from({ length: n }, (_, i) => `syn-${i}`);
@@ -170,6 +173,7 @@ export function syntheticDataset(opts: SyntheticOptions = {}): SplitFeatureSets 
     group,
     ids,
     activity: presentationActivityBlock(presentation),
+    ...(sim.explicitNegative ? { explicitNegative: sim.explicitNegative } : {}),
   };
   const idx = splitIndices(n, {
     testFraction: opts.testFraction,
@@ -205,6 +209,7 @@ export function syntheticDataset(opts: SyntheticOptions = {}): SplitFeatureSets 
       presentationMix: stats.presentationMix,
       positionDecay: stats.positionDecay!,
       lengthHalf: stats.lengthHalf!,
+      ...(stats.thumbsDownRate !== undefined ? { thumbsDownRate: stats.thumbsDownRate, explicitNegativeRate: stats.explicitNegativeRate! } : {}),
       users: shown.users,
       teacherHidden: hidden,
       teacherGain: gain,

@@ -20,6 +20,8 @@ export interface TextRows {
   /** Logs: the logged feedback and the activity block (response length and the logged context fields) of each kept row. */
   r?: Uint8Array;
   activity?: ActivityBlock;
+  /** Logs: 1 for each kept row with a negative action (thumbs-down), present when at least one row has one. */
+  explicitNegative?: Uint8Array;
 }
 
 /**
@@ -30,12 +32,13 @@ export interface TextRows {
 export function toTextRows(source: { kind: "rated"; rated: RatedDataset } | { kind: "implicit-log"; log: ImplicitLog }, spec: string, log: (line: string) => void = () => {}): TextRows {
   const kind = source.kind === "implicit-log" ? "log" : "rated";
   let rows: TextRows["rows"];
-  let extra: { rated?: RatedDataset; r?: Uint8Array };
+  let extra: { rated?: RatedDataset; r?: Uint8Array; explicitNegative?: Uint8Array };
   if (source.kind === "implicit-log") {
     const logged = source.log;
     if (Object.keys(logged.skipped).length) log(`${spec}: ${formatSkipCounts(logged.skipped)}`);
     rows = logged.rows;
     extra = { r: Uint8Array.from(logged.rows, (row) => row.r) };
+    if (logged.rows.some((row) => row.explicitNegative)) extra.explicitNegative = Uint8Array.from(logged.rows, (row) => (row.explicitNegative ? 1 : 0));
   } else {
     const rated = source.rated;
     if (Object.keys(rated.skipped).length) log(`${spec}: ${formatSkipCounts(rated.skipped)}`);
@@ -59,5 +62,6 @@ export function toTextRows(source: { kind: "rated"; rated: RatedDataset } | { ki
     ...(activity ? { activity } : {}),
     ...(extra.rated ? { rated: extra.rated, ratings: Float32Array.from(extra.rated.rows.filter((_, i) => keep[i]), (row) => row.rating) } : {}),
     ...(extra.r ? { r: extra.r.filter((_, i) => keep[i]) } : {}),
+    ...(extra.explicitNegative ? { explicitNegative: extra.explicitNegative.filter((_, i) => keep[i]) } : {}),
   };
 }

@@ -1,7 +1,7 @@
 /** `implicitrm bench`: methods × datasets × seeds → a Markdown table on stdout and a JSON file. */
 import { initBackend } from "@implicitrm/backends";
 import { ConfigError, listObjectives } from "@implicitrm/core";
-import { markdownTable, runBench, writeBenchOutputs } from "@implicitrm/evaluator";
+import { diagnosticReadings, markdownTable, runBench, writeBenchOutputs } from "@implicitrm/evaluator";
 import {
   type BackendChoice,
   BUILTIN_DATASETS,
@@ -12,7 +12,13 @@ import {
   parseGrid,
   parseObjectiveSpec,
 } from "@implicitrm/trainer";
-import { DATA_FLAGS, DATA_HELP, dataSettingsFromFlags, listFlag, numberFlag, parseFlags } from "../flags.js";
+import { DATA_FLAGS, DATA_HELP, dataSettingsFromFlags, listFlag, numberFlag, parseFlags, seedsFlag, showDefault, TRAINING_HELP } from "../flags.js";
+
+/** The methods bench runs without --methods. */
+export const DEFAULT_BENCH_METHODS: readonly string[] = Object.freeze(["implicitrm", "naive", "oracle"]);
+/** The number of seeds (1..n) bench runs without --seeds. */
+export const DEFAULT_BENCH_SEEDS = 3;
+const D = DEFAULT_TRAINER_CONFIG;
 
 function fmt(v: unknown): string {
   return typeof v === "number" && !Number.isInteger(v) ? v.toFixed(4) : String(v);
@@ -22,22 +28,22 @@ function fmt(v: unknown): string {
 export const BENCH_HELP = `Usage: implicitrm bench [options]
 
 Trains every method on every dataset for every seed and evaluates on the clean test split.
-Prints a Markdown table (mean ± std over seeds); --out writes one JSON row per
-{method, dataset, seed, metrics}.
+Prints a Markdown table (mean ± std over seeds; "n/a" for the std of a single seed); --out writes
+one JSON row per {method, dataset, seed, metrics, diagnostics}.
 
 Options:
-  --data <a,b>           datasets (default synthetic; built in: ${BUILTIN_DATASETS.join(", ")}; or rated data files, any adapter)
-  --methods <a,b|all>    objectives (default implicitrm,naive,oracle; all = ${listObjectives().join(",")});
+  --data <a,b>           datasets (default ${showDefault(D.data)}; built in: ${BUILTIN_DATASETS.join(", ")}; or rated data files, any adapter)
+  --methods <a,b|all>    objectives (default ${DEFAULT_BENCH_METHODS.join(",")}; all = ${listObjectives().join(",")});
                          each an objective spec <name>[:<key>=<value>;...] as for train's --objective
                          (ips:propensity=estimated;clipMin=0.1); with a label for tables:
                          symmetric=implicitrm:activityInputs=content
-  --seeds <n>            number of seeds, 1..n (default 3)
+  --seeds <n|a,b,..>     a number n of seeds, run as 1..n (default ${DEFAULT_BENCH_SEEDS}), or a list of seeds (1,7,11)
   --out <file.json>      write the rows as JSON, and the table as <file>.md beside it (atomically)
   --markdown <file.md>   also write the table to a file
-  --backend <name>       auto (default: the fastest that starts) | cpu | wasm | onnxruntime | webgpu | tensorflow
-  --epochs <n>  --patience <n>  --lr <x>  --batch-size <n>  --hidden <a,b>
-  --sampling <s>         positives+k (default) | full: every row once per epoch, for every method
-  --k <n>                negatives per positive under positives+k (default 4)
+  --backend <name>       auto | cpu | wasm | onnxruntime | webgpu | tensorflow (default ${showDefault(D.backend)}:
+                         auto is the fastest that starts)
+${TRAINING_HELP}  --sampling <s>         positives+k | full (default ${showDefault(D.sampling)}); full: every row once per epoch, for every method
+  --k <n>                negatives per positive under positives+k (default ${showDefault(D.negativesPerPositive)})
   --grid "<k>=<v,..> .."  search these hyperparameters per method on validation (keys: ${GRID_KEYS.join(", ")});
                          the point with the lowest held-out selection loss is kept, the test split is read once
   --alpha-sweep <a,b,..> run every α listed and write an SVG plot (AUROC and NLL against α) next to --out
@@ -58,6 +64,7 @@ const FLAGS = {
   patience: { type: "string" },
   lr: { type: "string" },
   "batch-size": { type: "string" },
+  "weight-decay": { type: "string" },
   hidden: { type: "string" },
   sampling: { type: "string" },
   k: { type: "string" },
@@ -76,7 +83,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
     process.stdout.write(BENCH_HELP);
     return 0;
   }
-  const methodsFlag = listFlag(f.methods) ?? ["implicitrm", "naive", "oracle"];
+  const methodsFlag = listFlag(f.methods) ?? [...DEFAULT_BENCH_METHODS];
   const methods = methodsFlag.length === 1 && methodsFlag[0] === "all" ? listObjectives() : methodsFlag;
   for (const m of methods) {
     try {
@@ -85,15 +92,15 @@ export async function benchCommand(argv: string[]): Promise<number> {
       throw new ConfigError(`--methods: ${(e as Error).message}`);
     }
   }
-  const datasets = listFlag(f.data) ?? ["synthetic"];
-  const nSeeds = numberFlag("seeds", f.seeds) ?? 3;
-  if (!Number.isInteger(nSeeds) || nSeeds < 1) throw new ConfigError(`--seeds must be a positive integer, got ${f.seeds}`);
+  const datasets = listFlag(f.data) ?? [D.data];
+  const seeds = seedsFlag(f.seeds, DEFAULT_BENCH_SEEDS);
   const overrides: Record<string, unknown> = {
     backend: f.backend as BackendChoice | undefined,
     epochs: numberFlag("epochs", f.epochs),
     patience: numberFlag("patience", f.patience),
     lr: numberFlag("lr", f.lr),
     batchSize: numberFlag("batch-size", f["batch-size"]),
+    weightDecay: numberFlag("weight-decay", f["weight-decay"]),
     hidden: listFlag(f.hidden)?.map((h) => numberFlag("hidden", h)!),
     sampling: f.sampling,
     negativesPerPositive: numberFlag("k", f.k),
@@ -122,7 +129,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
     {
       methods,
       datasets,
-      seeds: Array.from({ length: nSeeds }, (_, i) => i + 1),
+      seeds,
       alphas,
       presentationShares: shares,
       config,
@@ -131,7 +138,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
     (row, i, total) =>
       log(
         `[${i}/${total}] ${row.dataset} α=${row.alpha}${shares.length > 1 ? ` w=${row.presentationShare}` : ""} ${row.method} seed ${row.seed}: AUROC ${row.metrics.auroc.toFixed(4)} NLL ${row.metrics.nll.toFixed(4)} |mean r̂ − TPR| ${row.metrics.rateError.toFixed(4)} (epoch ${row.bestEpoch}, ${row.seconds.toFixed(1)} s${row.chosen ? `, chose ${JSON.stringify(row.chosen)}` : ""})${
-          row.diagnostics ? `; heads: mean σ(f) ${row.diagnostics.meanReward.toFixed(3)}, mean σ(g) ${row.diagnostics.meanActivity.toFixed(3)}, Pearson ${row.diagnostics.pearson.toFixed(3)}${row.diagnostics.indistinguishable ? " WARNING: indistinguishable heads" : ""}` : ""
+          row.diagnostics ? `; heads: mean σ(f) ${row.diagnostics.meanReward.toFixed(3)}, mean σ(g) ${row.diagnostics.meanActivity.toFixed(3)}, Pearson ${row.diagnostics.pearson.toFixed(3)}${row.diagnostics.indistinguishable ? " WARNING: indistinguishable heads" : ""}${row.diagnostics.saturated ? " WARNING: saturated activity head" : ""}` : ""
         }`,
       ),
     (dataset, alpha, seed, info) =>
@@ -142,6 +149,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
   );
   const table = markdownTable(rows);
   process.stdout.write(`${table}\n`);
+  for (const line of diagnosticReadings(rows)) process.stderr.write(`${line}\n`);
   const seconds = (Date.now() - started) / 1000;
   process.stderr.write(`bench: ${rows.length} runs in ${seconds.toFixed(1)} s on ${backend.name}\n`);
   await writeBenchOutputs(rows, table, {

@@ -4,8 +4,8 @@
  * per run nor fit in memory when training (the work is the trainer's `writeStore`).
  */
 import { ConfigError } from "@implicitrm/core";
-import { DEFAULT_TEXT_DATA, type TextDataSettings, checkConfig, writeStore } from "@implicitrm/trainer";
-import { numberFlag, parseFlags } from "../flags.js";
+import { DEFAULT_EMBED_CHUNK_ROWS, DEFAULT_TEXT_DATA, type TextDataSettings, checkConfig, writeStore } from "@implicitrm/trainer";
+import { numberFlag, parseFlags, showDefault } from "../flags.js";
 
 /** `implicitrm embed --help`. */
 export const EMBED_HELP = `Usage: implicitrm embed --data <spec> --out <store directory> [options]
@@ -20,13 +20,13 @@ Options:
   --data <spec>          a rated dataset (JSONL/CSV/Parquet file or folder, any adapter, hf:owner/name),
                          an implicit-feedback log, or a features JSONL file
   --out <dir>            the store to write (must not exist unless --overwrite)
-  --encoder <spec>       hashing[:dim] (default) | static:<vectors file> | transformer:<model dir or id>
-  --embedding-cache <d>  reuse vectors across runs (the cache is held in memory: leave it off for sets
+  --encoder <spec>       hashing[:dim] (default ${showDefault(DEFAULT_TEXT_DATA.encoder)}) | static:<vectors file> | transformer:<model dir or id>
+  --embedding-cache <d>  reuse vectors across runs (default ${showDefault(DEFAULT_TEXT_DATA.embeddingCache)}; the cache is held in memory: leave it off for sets
                          larger than memory)
   --rating-field <name>  --direction <d>  --prompt-field <f>  --response-field <f>   as for train
-  --on-bad-row <p>       fail (default) | skip (skipped rows are counted by cause)
+  --on-bad-row <p>       fail | skip (default ${showDefault(DEFAULT_TEXT_DATA.onBadRow)}; skipped rows are counted by cause)
   --block-rows <n>       rows per feature block (default: about 32 MB per block)
-  --chunk-rows <n>       rows encoded per step (default 8192)
+  --chunk-rows <n>       rows encoded per step (default ${DEFAULT_EMBED_CHUNK_ROWS})
   --overwrite            replace an existing store
   --quiet                no progress output
 `;
@@ -69,7 +69,7 @@ export async function embedCommand(argv: string[]): Promise<number> {
   for (const k of Object.keys(given)) if (given[k] === undefined) delete given[k];
   const s: TextDataSettings = { ...DEFAULT_TEXT_DATA, ...(checkConfig(given, "command line") as Partial<TextDataSettings>) };
   const blockRows = numberFlag("block-rows", f["block-rows"]);
-  const chunkRows = numberFlag("chunk-rows", f["chunk-rows"]) ?? 8192;
+  const chunkRows = numberFlag("chunk-rows", f["chunk-rows"]) ?? DEFAULT_EMBED_CHUNK_ROWS;
   if (blockRows !== undefined && !(Number.isInteger(blockRows) && blockRows > 0)) throw new ConfigError(`--block-rows must be a positive integer, got ${f["block-rows"]}`);
   if (!(Number.isInteger(chunkRows) && chunkRows > 0)) throw new ConfigError(`--chunk-rows must be a positive integer, got ${f["chunk-rows"]}`);
   const log = (line: string) => {

@@ -5,7 +5,7 @@
 import { readFileSync, rmSync } from "node:fs";
 import { basename } from "node:path";
 import { initBackend } from "@implicitrm/backends";
-import { ConfigError, DataError, DivergenceError, formatHeadDiagnostics, listObjectives, type TrainState } from "@implicitrm/core";
+import { ConfigError, DataError, DivergenceError, diagnosticWarnings, formatHeadDiagnostics, getObjective, listObjectives, type TrainState } from "@implicitrm/core";
 import {
   type BackendChoice,
   CHECKPOINT_DIR,
@@ -25,7 +25,13 @@ import {
   trainAndEvaluate,
   writeModelDir,
 } from "@implicitrm/trainer";
-import { DATA_FLAGS, DATA_HELP, dataSettingsFromFlags, listFlag, numberFlag, parseFlags } from "../flags.js";
+import { DATA_FLAGS, DATA_HELP, dataSettingsFromFlags, listFlag, numberFlag, parseFlags, showDefault, TRAINING_HELP } from "../flags.js";
+
+/** Checkpoint flags' defaults: steps between checkpoints, and checkpoints kept besides the best. */
+export const DEFAULT_CHECKPOINT_EVERY = 500;
+export const DEFAULT_KEEP_CHECKPOINTS = 3;
+const D = DEFAULT_TRAINER_CONFIG;
+const A = getObjective("implicitrm").defaults as Record<string, unknown>;
 import { createProgress } from "../progress.js";
 
 /** `implicitrm train --help`. */
@@ -39,41 +45,42 @@ a crash, a kill, SIGINT or SIGTERM continues exactly where it was with --resume 
 
 Options:
   --config <file>        JSON config; flags override it (keys: ${Object.keys(DEFAULT_TRAINER_CONFIG).join(", ")})
-  --data <spec>          synthetic (default); a rated dataset (JSONL/CSV/Parquet file or folder, any
+  --data <spec>          synthetic (default ${showDefault(D.data)}); a rated dataset (JSONL/CSV/Parquet file or folder, any
                          adapter, or hf:owner/name); an implicit-feedback log (JSONL with "actions");
-                         a features file (JSONL: {"features": [...], "r": 0|1, "rStar"?: 0|1} per line);
+                         a features file (JSONL: {"features": [...], "r": 0|1, "rStar"?: 0|1, "explicitNegative"?: bool} per line);
                          or a feature store directory written by \`implicitrm embed\` (read in blocks)
   --objective <spec>     <name>[:<key>=<value>;...], the objective and its own options, the same spec as
-                         bench's --methods: ${listObjectives().join(" | ")} (default implicitrm);
+                         bench's --methods: ${listObjectives().join(" | ")} (default ${showDefault(D.objective)});
                          e.g. 'implicitrm:activityHead=linear;activityPrior=0.8@10' (quote it: ; separates)
-  --backend <name>       auto (default: the fastest that starts) | cpu | wasm | onnxruntime | webgpu | tensorflow
+  --backend <name>       auto | cpu | wasm | onnxruntime | webgpu | tensorflow (default ${showDefault(D.backend)}: the
+                         fastest that starts)
   --out <dir>            checkpoint directory (default runs/<objective>-seed<seed>)
-  --seed <n>             seed of data simulation, initialisation and shuffling (default 42)
-  --epochs <n>  --patience <n>  --lr <x>  --batch-size <n>  --weight-decay <x>
-  --hidden <a,b>         hidden layer widths (default 256,64)
-  --sampling <s>         positives+k | full (default positives+k), --k <n> negatives per positive (default 4)
-  --clip-norm <x>        clip each head's gradient to this L2 norm (default 0: off)
+  --seed <n>             seed of data simulation, initialisation and shuffling (default ${showDefault(D.seed)})
+${TRAINING_HELP}  --sampling <s>         positives+k | full (default ${showDefault(D.sampling)}), --k <n> negatives per positive (default ${showDefault(D.negativesPerPositive)})
+  --clip-norm <x>        clip each head's gradient to this L2 norm (default ${showDefault(D.clipNorm)}: off)
   --quiet                no progress output
 
 Checkpoints and resuming:
   --resume <dir>         continue the run in <dir> from its newest usable checkpoint, with its config
                          (flags that would change the result are refused); bit-identical to a run
                          that was never stopped, on the same backend
-  --checkpoint-every <n> steps between checkpoints (default 500; each evaluation also writes one)
-  --keep-checkpoints <k> checkpoints kept besides the best (default 3)
+  --checkpoint-every <n> steps between checkpoints (default ${DEFAULT_CHECKPOINT_EVERY}; each evaluation also writes one)
+  --keep-checkpoints <k> checkpoints kept besides the best (default ${DEFAULT_KEEP_CHECKPOINTS})
   --restart              discard the checkpoints of an unfinished run in --out and start over
   --allow-config-change  with --resume: continue with the settings given even where they differ from
                          the checkpoint's (e.g. a lower --lr after a divergence); not exact any more
 
 Objective options of ImplicitRM / recrec-i's activity head (in --objective <name>:<key>=<value>;...,
 see README "When ImplicitRM can and cannot recover preferences"):
-  activityInputs=<i>     auto (default: the activity features when the data carry them, else content) |
-                         content | context | both
-  activityHead=<h>       mlp (default) | linear | scalar
+  activityInputs=<i>     auto | content | context | both (default ${showDefault(A.activityInputs)}; auto: the activity
+                         features when the data carry them, else content)
+  activityHead=<h>       mlp | linear | scalar (default ${showDefault(A.activityHead)})
   activityPrior=<m@w>    prior on the action rate among good responses, mean m in (0, 1) with weight w
-                         (e.g. 0.8@10); also starts the activity head at logit(m)
-  activityWeightDecay=<x>  activityLr=<x>   the activity head's own L2 and learning rate
-  sampleWeights=<s>      importance (default: undo the positives+k resampling) | none
+                         (e.g. 0.8@10; default ${showDefault(A.activityPrior)}); also starts the activity head at logit(m)
+  activityWeightDecay=<x>  activityLr=<x>   the activity head's own L2 and learning rate (default ${showDefault(A.activityWeightDecay)}:
+                         the run's --weight-decay and --lr)
+  lambdaObs=<x>          weight of the observed-likelihood term L_obs (default ${showDefault(A.lambdaObs)})
+  sampleWeights=<s>      importance | none (default ${showDefault(A.sampleWeights)}; importance undoes the positives+k resampling)
 
 ${DATA_HELP}`;
 
@@ -158,8 +165,8 @@ export async function resolveTrainerConfig(
   for (const k of Object.keys(fromFlags)) if (fromFlags[k] === undefined) delete fromFlags[k];
   const given = { ...fromFile, ...checkConfig(fromFlags, "command line") };
   const config = { ...DEFAULT_TRAINER_CONFIG, ...given } as TrainerConfig;
-  const every = numberFlag("checkpoint-every", f["checkpoint-every"]) ?? 500;
-  const keep = numberFlag("keep-checkpoints", f["keep-checkpoints"]) ?? 3;
+  const every = numberFlag("checkpoint-every", f["checkpoint-every"]) ?? DEFAULT_CHECKPOINT_EVERY;
+  const keep = numberFlag("keep-checkpoints", f["keep-checkpoints"]) ?? DEFAULT_KEEP_CHECKPOINTS;
   if (!(Number.isInteger(every) && every >= 0)) throw new ConfigError(`--checkpoint-every must be an integer ≥ 0 (0: at evaluations only), got ${f["checkpoint-every"]}`);
   if (!(Number.isInteger(keep) && keep >= 1)) throw new ConfigError(`--keep-checkpoints must be a positive integer, got ${f["keep-checkpoints"]}`);
   if (f.resume !== undefined && f.restart) throw new ConfigError("--resume and --restart contradict each other: pick one");
@@ -314,7 +321,8 @@ export async function trainCommand(argv: string[]): Promise<number> {
   );
   if (run.diagnostics) {
     process.stdout.write(`${formatHeadDiagnostics(run.diagnostics)}\n`);
-    if (run.diagnostics.warning) process.stderr.write(`warning: ${run.diagnostics.warning}\n`);
+    for (const reading of run.diagnostics.readings ?? []) process.stdout.write(`  ${reading}\n`);
+    for (const w of diagnosticWarnings(run.diagnostics)) process.stderr.write(`warning: ${w}\n`);
   }
   const record = await buildModelRecord({ model: run.result.model, config, dataset, metrics: run.metrics, versions: cliVersion() });
   // config.json names the encoder that made the features: a store's own or 'precomputed', not the --encoder default

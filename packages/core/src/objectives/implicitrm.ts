@@ -20,6 +20,12 @@ export interface ImplicitRMLossInput {
   eps?: number;
   /** E-step smoothing (default 'clampDenominator'). */
   smoothing?: Smoothing;
+  /**
+   * 1 for explicit negatives (known NA rows, r = 0), default none: their posterior is fixed at
+   * φ_NA = 1, so the reward head's soft target is q = 0 and the activity head's p = 1. L_obs keeps
+   * reading them as r = 0.
+   */
+  explicitNegative?: tf.Tensor1D;
   /** Prior on the mean action rate among good responses (default none); adds the loss part `prior`. */
   activityPrior?: ActivityPrior | null;
   /** Per-row weights of the prior's batch action rate (default: `weight`). */
@@ -68,12 +74,17 @@ export function activityPriorPenalty(f: tf.Tensor1D, g: tf.Tensor1D, prior: Acti
  * L_pref = BCE(σ(f), q), L_act = BCE(σ(g), p), L_obs = NLL of r under σ(f)·σ(g)^sg (gradient to the
  * reward head only), total = L_pref + L_act + λ_obs·L_obs (+ the part `prior`, see
  * {@link activityPriorPenalty}, when an activity prior is given). All parts are batch means, in nats.
+ * Explicit negatives (`explicitNegative`, known NA rows) enter with φ_NA = 1: q = 0, p = 1.
  */
 export function implicitRMLoss(input: ImplicitRMLossInput): { total: tf.Scalar; pref: tf.Scalar; act: tf.Scalar; obs: tf.Scalar; prior?: tf.Scalar } {
   const { rewardLogits: f, activityLogits: g, r } = input;
   const lambdaObs = input.lambdaObs ?? 1;
   return tf.tidy(() => {
-    const phi = strataPosteriors(f, g, r, { eps: input.eps ?? 1e-6, smoothing: input.smoothing ?? "clampDenominator" });
+    const phi = strataPosteriors(f, g, r, {
+      eps: input.eps ?? 1e-6,
+      smoothing: input.smoothing ?? "clampDenominator",
+      ...(input.explicitNegative ? { explicitNegative: input.explicitNegative } : {}),
+    });
     const q = tf.add(phi.pa, phi.pp);
     const p = tf.add(phi.pa, phi.na);
     const w = input.weight;
@@ -235,6 +246,7 @@ export function implicitRMObjectiveLoss(batch: ObjectiveBatch, o: ImplicitRMOpti
     eps: o.eps,
     smoothing: o.smoothing,
     activityPrior: o.activityPrior,
+    ...(batch.explicitNegative ? { explicitNegative: batch.explicitNegative } : {}),
     ...(batch.weight && o.sampleWeights === "importance" ? { weight: batch.weight } : {}),
     ...(batch.weight ? { priorWeight: batch.weight } : {}),
   }) as LossParts;

@@ -126,6 +126,12 @@ export interface ObjectiveBatch {
   weight?: tf.Tensor1D;
   /** (anchor, partner) pairs, present only for objectives that declare `needs.pairs`. */
   pairs?: BatchPairs;
+  /**
+   * 1 for an explicit negative (a known NA row: r* = 0, a = 1, so r = 0), present when the rows carry
+   * the column (`FeatureSet.explicitNegative`). ImplicitRM and recrec-i pin those rows' posterior at
+   * φ_NA = 1; objectives that ignore it treat the rows as r = 0, as before.
+   */
+  explicitNegative?: tf.Tensor1D;
 }
 
 /** Named scalar loss parts; `total` is what the optimizers minimise. */

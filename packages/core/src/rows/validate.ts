@@ -32,6 +32,14 @@ export function validateFeatureSet(fs: RowSource, name: string, expectDim?: numb
   if (fs.activity) checkActivityBlock(fs, name, where);
   checkBinary(fs.r, fs.n, "r", where);
   if (fs.rStar) checkBinary(fs.rStar, fs.n, "rStar", where);
+  if (fs.explicitNegative) {
+    checkBinary(fs.explicitNegative, fs.n, "explicitNegative", where);
+    for (let i = 0; i < fs.n; i++) {
+      if (fs.explicitNegative[i] === 1 && fs.r[i] === 1) {
+        throw new DataError("a row is both an explicit negative and a positive (r = 1); a thumbs-down row must have r = 0: fix the row's actions", where(i, "explicitNegative"));
+      }
+    }
+  }
   if (fs.group && fs.group.length !== fs.n) throw new DataError(`group has ${fs.group.length} values for ${fs.n} rows`, where(undefined, "group"));
   if (fs.propensity) {
     if (fs.propensity.length !== fs.n) throw new DataError(`propensity has ${fs.propensity.length} values for ${fs.n} rows`, where(undefined, "propensity"));

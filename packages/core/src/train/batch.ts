@@ -45,6 +45,7 @@ export function batchTensors(
   const r = new Float32Array(n);
   const rStar = cleanLabels ? new Float32Array(n) : undefined;
   const prop = context.needs.propensity ? new Float32Array(n) : undefined;
+  const known = fs.explicitNegative ? new Float32Array(n) : undefined;
   if (prop && !split.propensity) throw new TrainingError("internal: propensities were not resolved for this split");
   gatherRows(fs, rows, x);
   for (let i = 0; i < n; i++) {
@@ -53,6 +54,7 @@ export function batchTensors(
     r[i] = fs.r[row]!;
     if (rStar) rStar[i] = fs.rStar![row]!;
     if (prop) prop[i] = split.propensity![row]!;
+    if (known) known[i] = fs.explicitNegative![row]!;
   }
   return {
     x: tf.tensor2d(x, [n, d]),
@@ -61,6 +63,7 @@ export function batchTensors(
       r: tf.tensor1d(r),
       ...(rStar ? { rStar: tf.tensor1d(rStar) } : {}),
       ...(prop ? { propensity: tf.tensor1d(prop) } : {}),
+      ...(known ? { explicitNegative: tf.tensor1d(known) } : {}),
       ...(context.needs.classPrior && context.classPrior !== undefined ? { classPrior: context.classPrior } : {}),
       ...(spec.weight ? { weight: tf.tensor1d(spec.weight) } : {}),
       ...(spec.pairCount !== undefined ? { pairs: { count: spec.pairCount } } : {}),

@@ -11,7 +11,7 @@
  *                               sha256, dim?, names?}}, ids?: {file, sha256}, kind, rated?, encoder?,
  *                               source?, info?, skipped?, createdAt}
  * <store>/features-000000.f32  blockRows × dim float32 (the last block may be shorter)
- * <store>/r.u8, rStar.u8       uint8 labels, one byte per row
+ * <store>/r.u8, rStar.u8       uint8 labels, one byte per row (explicitNegative.u8: thumbs-down rows, when any)
  * <store>/group.i32            int32 prompt-group index per row
  * <store>/rating.f32, length.f32, propensity.f32, grade.f32   float32 per row
  * <store>/activity.f32         n × activity dim float32 (the activity block, row-major)
@@ -41,6 +41,7 @@ export const STORE_COLUMNS = {
   propensity: "float32",
   grade: "float32",
   activity: "float32",
+  explicitNegative: "uint8",
 } as const satisfies Record<string, StoreDtype>;
 export type StoreColumnName = keyof typeof STORE_COLUMNS;
 

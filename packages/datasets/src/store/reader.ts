@@ -59,6 +59,7 @@ export class FeatureStore implements RowSource {
   readonly dim: number;
   r: Uint8Array;
   rStar?: Uint8Array;
+  explicitNegative?: Uint8Array;
   group?: Int32Array;
   propensity?: Float32Array;
   grade?: Float32Array;
@@ -78,6 +79,7 @@ export class FeatureStore implements RowSource {
     this.dim = header.dim;
     this.r = (columns.r as Uint8Array | undefined) ?? new Uint8Array(header.n);
     if (columns.rStar) this.rStar = columns.rStar as Uint8Array;
+    if (columns.explicitNegative) this.explicitNegative = columns.explicitNegative as Uint8Array;
     if (columns.group) this.group = columns.group as Int32Array;
     if (columns.propensity) this.propensity = columns.propensity as Float32Array;
     if (columns.grade) this.grade = columns.grade as Float32Array;
@@ -139,7 +141,7 @@ export class FeatureStore implements RowSource {
       checkSha(bytes, c.sha256, file);
       const arr = new CTORS[c.dtype](header.n * width);
       new Uint8Array(arr.buffer).set(bytes);
-      if (name === "r" || name === "rStar") {
+      if (name === "r" || name === "rStar" || name === "explicitNegative") {
         const bad = (arr as Uint8Array).findIndex((v) => v !== 0 && v !== 1);
         if (bad >= 0) throw new DataError(`${name} must be 0 or 1, got ${arr[bad]}`, { file, row: bad, field: name });
       } else if (c.dtype === "float32") {

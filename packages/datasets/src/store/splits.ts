@@ -50,6 +50,7 @@ export function loadStoreDataset(dir: string, seed: number, sim: SimulationSetti
         promptIds,
         lengths: store.length ?? new Float32Array(store.n),
         ...(h.kind === "rated" ? { ratings: store.rating!, rated: h.rated! } : { r: store.r }),
+        ...(h.kind === "log" && store.explicitNegative ? { explicitNegative: store.explicitNegative } : {}),
         ...(store.activity ? { activity: store.activity } : {}),
       },
       seed,

@@ -54,6 +54,8 @@ export interface StoreRows {
   grade?: ArrayLike<number>;
   /** k × activity dim values, row-major. */
   activity?: Float32Array;
+  /** 1 for a thumbs-down row (a known NA row, r = 0); written only when some row of the data is one. */
+  explicitNegative?: ArrayLike<number>;
   ids?: readonly string[];
 }
 
@@ -92,6 +94,7 @@ const COLUMN_FILES: Record<StoreColumnName, string> = {
   propensity: "propensity.f32",
   grade: "grade.f32",
   activity: "activity.f32",
+  explicitNegative: "explicitNegative.u8",
 };
 
 /**
@@ -172,7 +175,7 @@ export class FeatureStoreWriter {
       const values = rows[name]!;
       const expect = k * col.width;
       if (values.length !== expect) throw new DataError(`feature store: column ${name} has ${values.length} values for ${k} rows`, { field: name });
-      if (name === "r" || name === "rStar") {
+      if (name === "r" || name === "rStar" || name === "explicitNegative") {
         for (let i = 0; i < values.length; i++) {
           if (values[i] !== 0 && values[i] !== 1) throw new DataError(`${name} must be 0 or 1, got ${values[i]}`, { row: this.n + i, field: name });
         }

@@ -61,7 +61,8 @@ const header = (over: Partial<CheckpointHeader> = {}, state?: TrainState): Check
   configHash: configHash(config),
   config,
   backend: "cpu",
-  data: { trainRows: 1, dim: 1 },
+  // a state's model reads the training data's dimension (checked since issue 15's cross-field checks)
+  data: { trainRows: 1, dim: state?.model.inputDim ?? 1 },
   ...over,
 });
 
@@ -144,6 +145,46 @@ describe("checkpoint files", () => {
     expect(found.rejected[0]!.message).toMatch(/checksum mismatch|wrong magic/);
     for (const f of files) writeFileSync(f, "x");
     expect(() => latestCheckpoint(dir)).toThrow(DataError);
+  });
+});
+
+describe("checkpoint fields against each other (issue 15, class 6)", () => {
+  it("refuses a checksum-valid checkpoint whose model.hidden, inputDim, objective, optimizer or epoch fields disagree, naming file and field", async () => {
+    const { states: all } = await states();
+    const s = all.at(-1)!;
+    const refused = (change: (t: TrainState) => void, over: Partial<CheckpointHeader> = {}) => {
+      const t = structuredClone(s);
+      change(t);
+      try {
+        decodeCheckpoint(encodeCheckpoint(header(over, t), t), "run/checkpoints/ckpt.irmckpt");
+      } catch (e) {
+        expect(e).toBeInstanceOf(DataError);
+        return e as DataError;
+      }
+      throw new Error("accepted");
+    };
+    const huge = refused((t) => (t.model.hidden = [1e9, 1e9]));
+    expect(huge.message).toMatch(/run\/checkpoints\/ckpt\.irmckpt.*state\.model\.hidden.*model\.hidden \[1000000000,1000000000\] disagrees with the reward head's widths \[8\]/s);
+    expect(huge.location?.field).toBe("state.model.hidden");
+    expect(huge.location?.file).toBe("run/checkpoints/ckpt.irmckpt");
+    expect(refused((t) => (t.model.inputDim += 1)).location?.field).toMatch(/^state\.model\.(inputDim|heads\.reward\.inputDim)$/);
+    expect(refused(() => undefined, { data: { trainRows: 1, dim: s.model.inputDim + 1 } }).location?.field).toBe("state.model.inputDim");
+    expect(refused((t) => (t.model.objective = "naive")).location?.field).toBe("state.model.objective");
+    expect(refused(() => undefined, { config: { ...config, objective: "naive" }, configHash: configHash({ ...config, objective: "naive" }) }).location?.field).toBe("state.objective");
+    expect(refused((t) => (t.model.contextDim = 3)).location?.field).toBe("state.model.contextDim");
+    expect(refused((t) => (t.best.epoch = t.epoch + 1)).location?.field).toBe("state.best.epoch");
+    expect(refused((t) => (t.optimizers.reward!.iterations = t.steps + 1)).location?.field).toBe("state.optimizers.reward.iterations");
+    expect(refused((t) => (t.sinceBest = t.epoch + 1)).location?.field).toBe("state.sinceBest");
+    expect(refused((t) => t.history.reverse()).location?.field).toMatch(/^state\.history\[\d+\]$/);
+    expect(refused(() => undefined, { config: { ...config, hidden: [9] }, configHash: configHash({ ...config, hidden: [9] }) }).location?.field).toBe("state.model.hidden");
+    const split = refused((t) => {
+      const o = t.optimizers.reward!;
+      const [a, ...rest] = o.m;
+      const [b, ...restV] = o.v;
+      o.m = [a!.subarray(0, 1).slice(), a!.subarray(1).slice(), ...rest];
+      o.v = [b!.subarray(0, 1).slice(), b!.subarray(1).slice(), ...restV];
+    });
+    expect(split.location?.field).toBe("state.optimizers.reward.m");
   });
 });
 

@@ -31,12 +31,12 @@ import {
   TRAIN_STATE_VERSION,
   type TrainState,
 } from "@implicitrm/core";
-import { writeFileAtomic } from "@implicitrm/core/node";
+import { fileError, fsyncDirSync, writeFileAtomic } from "@implicitrm/core/node";
 
 export const CHECKPOINT_FORMAT = "implicitrm-checkpoint";
 export const CHECKPOINT_VERSION = 1;
-/** The folder of a run's training checkpoints inside its model directory. */
-export const CHECKPOINT_DIR = "checkpoints";
+import { CHECKPOINT_DIR, checkRunDirNoSymlinks } from "./run-dir.js";
+export { CHECKPOINT_DIR };
 const MAGIC = "IRMCKPT1";
 const MAX_HEADER = 256 << 20;
 
@@ -62,8 +62,25 @@ export interface CheckpointHeader {
   config: Record<string, unknown>;
   /** The backend the state was computed on (bit-identical resumption needs the same one). */
   backend: string;
-  /** Rows and dimension of the training split, checked on resume. */
-  data: { trainRows: number; dim: number };
+  /** Rows and dimension of the training split, checked on resume; see {@link CheckpointData}. */
+  data: CheckpointData;
+}
+
+/**
+ * What a checkpoint says about its training data: rows and dimension of the training split and
+ * (since issue 15) the data fingerprint of record.ts (`dataFingerprint`: the data's content hash and
+ * the settings that change its labels), which `--resume` compares.
+ */
+export interface CheckpointData {
+  trainRows: number;
+  dim: number;
+  /** `sha256:<hex>` over the content hash and `settings`. */
+  fingerprint?: string;
+  /** The content part alone (`sha256:<hex>`) and what it hashes (file bytes, store checksums, ...). */
+  content?: string;
+  of?: string;
+  /** The label settings that entered the fingerprint. */
+  settings?: Record<string, unknown>;
 }
 
 /** Config keys that do not change what a run computes (where it writes, how it reports). */
@@ -159,8 +176,13 @@ export function decodeCheckpoint(bytes: Uint8Array, file: string): { header: Che
   if (!isPlainObject(h.config)) bad("config must be an object", "config");
   if (configHash(h.config as Record<string, unknown>) !== h.configHash) bad("the config does not match its hash", "configHash");
   if (typeof h.backend !== "string") bad("backend must be a string", "backend");
-  const data = h.data as Record<string, unknown> | undefined;
-  if (!data || !isCount(data.trainRows) || !isCount(data.dim)) bad("data must give trainRows and dim", "data");
+  const data = (isPlainObject(h.data) ? h.data : {}) as Record<string, unknown>;
+  if (!isCount(data.trainRows) || !isCount(data.dim)) bad("data must give trainRows and dim", "data");
+  for (const k of ["fingerprint", "content"] as const) {
+    if (data[k] !== undefined && !(typeof data[k] === "string" && /^sha256:[0-9a-f]{64}$/.test(data[k]))) bad(`data.${k} must be "sha256:<64 hex digits>"`, `data.${k}`);
+  }
+  if (data.of !== undefined && typeof data.of !== "string") bad("data.of must be a string", "data.of");
+  if (data.settings !== undefined && !isPlainObject(data.settings)) bad("data.settings must be an object", "data.settings");
   const blobStart = Math.ceil((12 + len) / 8) * 8;
   const blobFloats = (buf.length - 32 - blobStart) / 4;
   if (!Number.isInteger(blobFloats) || blobFloats < 0) bad("the data section is not a whole number of float32 values");
@@ -194,6 +216,7 @@ export function decodeCheckpoint(bytes: Uint8Array, file: string): { header: Che
   const state = deref(h.state, "state") as TrainState;
   checkState(state, bad);
   if (state.steps !== h.step || state.epoch !== h.epoch || state.batch !== h.batch) bad("the header's step, epoch and batch disagree with the state", "state");
+  checkAgainstHeader(state, h.config as Record<string, unknown>, data as unknown as CheckpointData, bad);
   const { state: _state, ...rest } = h;
   return { header: rest as unknown as CheckpointHeader, state };
 }
@@ -291,6 +314,46 @@ function checkState(s: TrainState, bad: (why: string, field?: string) => never):
   }
 }
 
+/**
+ * Checks the state's fields against each other and against the header (issue 15, class 6): every
+ * field that the per-field checks of {@link checkState} accept on its own must also agree with the
+ * rest, so a checksum-valid but inconsistent checkpoint (`model.hidden = [1e9, 1e9]` beside heads
+ * of other widths) is refused rather than trained on.
+ */
+function checkAgainstHeader(s: TrainState, config: Record<string, unknown>, data: CheckpointData, bad: (why: string, field?: string) => never): void {
+  const m = s.model;
+  const widths = (w: readonly number[]) => JSON.stringify(w);
+  if (m.objective !== s.objective) bad(`the model's objective ${JSON.stringify(m.objective)} is not the state's ${JSON.stringify(s.objective)}`, "state.model.objective");
+  if (typeof config.objective === "string" && config.objective !== s.objective) bad(`the state trains ${JSON.stringify(s.objective)}, the config says ${JSON.stringify(config.objective)}`, "state.objective");
+  // the reward head always takes the model's widths (objectives give only other heads their own)
+  const reward = m.heads.reward!;
+  if (widths(reward.hidden) !== widths(m.hidden)) bad(`model.hidden ${widths(m.hidden)} disagrees with the reward head's widths ${widths(reward.hidden)}`, "state.model.hidden");
+  if (Array.isArray(config.hidden) && widths(config.hidden as number[]) !== widths(m.hidden)) {
+    bad(`model.hidden ${widths(m.hidden)} disagrees with the config's hidden ${widths(config.hidden as number[])}`, "state.model.hidden");
+  }
+  if (m.inputDim !== data.dim) bad(`model.inputDim ${m.inputDim} is not the training data's dimension ${data.dim}`, "state.model.inputDim");
+  if (m.contextDim !== undefined && (m.inputs === undefined || Object.keys(m.inputs).length === 0)) bad("contextDim is given but no head reads the activity features", "state.model.contextDim");
+  for (const h of Object.keys(m.inputs ?? {})) if (!(h in m.heads)) bad(`inputs names head ${h}, which the model does not have`, "state.model.inputs");
+  for (const h of Object.keys(m.heads) as HeadName[]) {
+    const w = m.heads[h]!;
+    const b = s.best.weights[h]!;
+    if (widths(b.hidden) !== widths(w.hidden) || b.inputDim !== w.inputDim || (b.kind ?? "mlp") !== (w.kind ?? "mlp")) bad(`the best weights of head ${h} have another architecture than its current ones`, `state.best.weights.${h}`);
+    const o = s.optimizers[h]!;
+    const variables = w.kind === "constant" ? 1 : w.layers.length * 2;
+    if (o.m.length !== 0 && o.m.length !== variables) bad(`${o.m.length} moment arrays for the ${variables} variables of head ${h}`, `state.optimizers.${h}.m`);
+    if (o.iterations > s.steps) bad(`${o.iterations} optimizer steps in a state of ${s.steps} training steps`, `state.optimizers.${h}.iterations`);
+  }
+  if (s.best.epoch > s.epoch) bad(`best.epoch ${s.best.epoch} is after the state's epoch ${s.epoch}`, "state.best.epoch");
+  if (s.sinceBest > s.epoch) bad(`sinceBest ${s.sinceBest} exceeds the epoch ${s.epoch}`, "state.sinceBest");
+  if (s.batch > s.steps) bad(`batch ${s.batch} of the epoch exceeds the ${s.steps} steps taken`, "state.batch");
+  if (s.history.length > s.epoch) bad(`${s.history.length} epoch records in epoch ${s.epoch}`, "state.history");
+  let prev = 0;
+  s.history.forEach((r, i) => {
+    if (r.epoch <= prev || r.epoch > s.epoch || r.steps > s.steps) bad(`epoch record ${r.epoch} (${r.steps} steps) is out of order or after the state (epoch ${s.epoch}, ${s.steps} steps)`, `state.history[${i}]`);
+    prev = r.epoch;
+  });
+}
+
 /** The file name of a checkpoint: name order is training order. */
 export function checkpointFileName(state: Pick<TrainState, "steps" | "epoch" | "batch">): string {
   return `ckpt-s${String(state.steps).padStart(10, "0")}-e${String(state.epoch).padStart(6, "0")}-b${String(state.batch).padStart(8, "0")}.irmckpt`;
@@ -344,15 +407,17 @@ export interface CheckpointWriterOptions {
   keep: number;
   config: Record<string, unknown>;
   backend: string;
-  data: { trainRows: number; dim: number };
+  data: CheckpointData;
   /** Called when a checkpoint is written (its path and why), e.g. for a log line. */
   onWrite?: (file: string, info: CheckpointInfo) => void;
 }
 
 /**
- * Writes a run's checkpoints into `<runDir>/checkpoints/` (each file atomically: temporary name,
- * then rename) and prunes them to the last `keep` plus the best. Plug `write` into
- * `TrainHooks.onCheckpoint`.
+ * Writes a run's checkpoints into `<runDir>/checkpoints/` (each file atomically and durably:
+ * temporary name, fsync, rename, fsync of the folder) and only then prunes them to the last `keep`
+ * plus the best. A symlinked run directory, checkpoint folder or checkpoint file is refused before
+ * anything is written or deleted (FileError), so pruning never reaches outside the run. Plug
+ * `write` into `TrainHooks.onCheckpoint`.
  */
 export class CheckpointWriter {
   private best: string | undefined;
@@ -398,6 +463,7 @@ export class CheckpointWriter {
       data: this.opts.data,
     };
     const file = join(this.runDir, CHECKPOINT_DIR, checkpointFileName(state));
+    checkRunDirNoSymlinks(this.runDir);
     await writeFileAtomic(file, encodeCheckpoint(header, state), "writing a checkpoint");
     if (info.reason === "evaluation" && info.improved) this.best = file;
     this.last = file;
@@ -411,10 +477,22 @@ export class CheckpointWriter {
     return this.best;
   }
 
+  /** Removes checkpoints beyond the last `keep` and the best (the new one is already durable); then fsyncs the folder. */
   private prune(): void {
+    checkRunDirNoSymlinks(this.runDir);
     const files = listCheckpoints(this.runDir);
     const keep = new Set(files.slice(-this.opts.keep));
     if (this.best) keep.add(this.best);
-    for (const f of files) if (!keep.has(f)) rmSync(f, { force: true });
+    let removed = false;
+    for (const f of files) {
+      if (keep.has(f)) continue;
+      try {
+        rmSync(f, { force: true });
+      } catch (e) {
+        throw fileError(e, f, "pruning old checkpoints");
+      }
+      removed = true;
+    }
+    if (removed) fsyncDirSync(join(this.runDir, CHECKPOINT_DIR));
   }
 }

@@ -14,6 +14,7 @@ export { deserializeModel, loadModelDir, serializeModel, writeModelDir } from ".
 export { LABEL_SETTINGS, type RecordInputs, buildModelRecord, dataContentHash, dataFingerprint, gitInfo, packageVersions } from "./record.js";
 export {
   CHECKPOINT_DIR,
+  type CheckpointData,
   type CheckpointHeader,
   CheckpointWriter,
   type CheckpointWriterOptions,
@@ -23,4 +24,5 @@ export {
   listCheckpoints,
   readCheckpointFile,
 } from "./checkpoints.js";
+export { LOCK_FILE, type LockInfo, RunLock, checkRunDirNoSymlinks, removeStaleRunTemps } from "./run-dir.js";
 export { DEFAULT_EMBED_CHUNK_ROWS, writeStore } from "./embed-store.js";

@@ -1,38 +1,46 @@
 /**
  * The model directory a training run writes: model.json (architecture and weights, core's
  * model-json.ts), record.json (what the directory is: record.ts), config.json (the full resolved config) and metrics.json (test metrics
- * and the training history), beside the run's training checkpoints (checkpoints.ts). Written
- * atomically; loading checks the format and shapes and executes nothing.
+ * and the training history), beside the run's training checkpoints (checkpoints.ts). Each file is
+ * written atomically and durably on its own; the directory itself is never moved or replaced, so a
+ * kill at any point leaves it (and its checkpoints) in place. Loading checks the format and shapes
+ * and executes nothing.
  */
+import { rmSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { DataError, type ModelRecord, type RewardModel, deserializeModel, serializeModel } from "@implicitrm/core";
-import { writeDirAtomic } from "@implicitrm/core/node";
-import { CHECKPOINT_DIR } from "./checkpoints.js";
+import { fileError, fsyncDirSync, writeFileAtomicSync } from "@implicitrm/core/node";
+import { checkRunDirNoSymlinks } from "./run-dir.js";
 
 // model.json's (de)serialisation lives in core (model-json.ts, browser-safe); re-exported here where it was.
 export { deserializeModel, serializeModel } from "@implicitrm/core";
 
 /**
  * Writes model.json, config.json, metrics.json and, when given, record.json (the directory's
- * self-description, see record.ts) into the model directory `dir` atomically. The training
- * checkpoints in `dir/checkpoints/` are carried over into the new directory (hard links, else copies).
+ * self-description, see record.ts) into the model directory `dir`, one file at a time, each
+ * atomically and durably (temporary file, fsync, rename, fsync of the directory): a kill at any
+ * point leaves each file's previous or new version, and `dir` with its checkpoints always stays.
+ * Without `record`, an earlier run's record.json is removed (it would describe another model).
+ * A symlinked `dir` or `checkpoints/` is refused (FileError).
  */
 export async function writeModelDir(dir: string, model: RewardModel, config: object, metrics: object, record?: ModelRecord): Promise<void> {
-  await writeDirAtomic(dir, async (tmp) => {
-    const { copyFile, link, mkdir, readdir, writeFile } = await import("node:fs/promises");
-    await writeFile(join(tmp, "model.json"), JSON.stringify(serializeModel(model)));
-    if (record) await writeFile(join(tmp, "record.json"), `${JSON.stringify(record, null, 2)}\n`);
-    await writeFile(join(tmp, "config.json"), `${JSON.stringify(config, null, 2)}\n`);
-    await writeFile(join(tmp, "metrics.json"), `${JSON.stringify(metrics, null, 2)}\n`);
-    const names = await readdir(join(dir, CHECKPOINT_DIR)).catch(() => [] as string[]);
-    if (names.length) await mkdir(join(tmp, CHECKPOINT_DIR));
-    for (const name of names) {
-      const from = join(dir, CHECKPOINT_DIR, name);
-      const to = join(tmp, CHECKPOINT_DIR, name);
-      await link(from, to).catch(() => copyFile(from, to));
+  checkRunDirNoSymlinks(dir);
+  const doing = "writing the model directory";
+  // synchronous, in this order: no other work interleaves, and each file is complete before the next
+  writeFileAtomicSync(join(dir, "model.json"), JSON.stringify(serializeModel(model)), doing);
+  writeFileAtomicSync(join(dir, "config.json"), `${JSON.stringify(config, null, 2)}\n`, doing);
+  writeFileAtomicSync(join(dir, "metrics.json"), `${JSON.stringify(metrics, null, 2)}\n`, doing);
+  if (record) writeFileAtomicSync(join(dir, "record.json"), `${JSON.stringify(record, null, 2)}\n`, doing);
+  else {
+    const file = join(dir, "record.json");
+    try {
+      rmSync(file, { force: true });
+      fsyncDirSync(dir);
+    } catch (e) {
+      throw fileError(e, file, doing);
     }
-  }, "writing the model directory");
+  }
 }
 
 /** Loads the model of a model directory (its model.json), checking it as {@link deserializeModel} does. */

@@ -2,15 +2,20 @@
  * `implicitrm train`: config file and flags → a model directory with weights, config and metrics,
  * checkpointed while it trains; SIGINT/SIGTERM stop it with a checkpoint, `--resume` continues it.
  */
-import { readFileSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, rmSync, rmdirSync } from "node:fs";
 import { basename } from "node:path";
 import { initBackend } from "@implicitrm/backends";
 import { ConfigError, DataError, DivergenceError, diagnosticWarnings, formatHeadDiagnostics, getObjective, listObjectives, type TrainState } from "@implicitrm/core";
 import {
   type BackendChoice,
   CHECKPOINT_DIR,
+  type CheckpointData,
   CheckpointWriter,
   DEFAULT_TRAINER_CONFIG,
+  RunLock,
+  checkRunDirNoSymlinks,
+  dataFingerprint,
+  removeStaleRunTemps,
   type TrainerConfig,
   changedConfigKeys,
   checkConfig,
@@ -69,6 +74,10 @@ Checkpoints and resuming:
   --restart              discard the checkpoints of an unfinished run in --out and start over
   --allow-config-change  with --resume: continue with the settings given even where they differ from
                          the checkpoint's (e.g. a lower --lr after a divergence); not exact any more
+  --allow-data-change    with --resume: continue although the training data's fingerprint (its content
+                         and label settings) differs from the checkpoint's; not exact any more
+One run at a time writes into a directory: <out>/.lock names its process, host and start time (a
+stale lock, whose process is gone, is taken over); symlinked parts of <out> are refused.
 
 Objective options of ImplicitRM / recrec-i's activity head (in --objective <name>:<key>=<value>;...,
 see README "When ImplicitRM can and cannot recover preferences"):
@@ -105,6 +114,7 @@ const FLAGS = {
   "keep-checkpoints": { type: "string" },
   restart: { type: "boolean" },
   "allow-config-change": { type: "boolean" },
+  "allow-data-change": { type: "boolean" },
   ...DATA_FLAGS,
   quiet: { type: "boolean" },
   help: { type: "boolean", short: "h" },
@@ -118,6 +128,8 @@ export interface CheckpointSettings {
   restart: boolean;
   /** With `resume`: accept settings that change the config hash (the run is then not exact). */
   allowConfigChange: boolean;
+  /** With `resume`: accept training data whose fingerprint differs from the checkpoint's. */
+  allowDataChange: boolean;
 }
 
 /**
@@ -171,11 +183,13 @@ export async function resolveTrainerConfig(
   if (!(Number.isInteger(keep) && keep >= 1)) throw new ConfigError(`--keep-checkpoints must be a positive integer, got ${f["keep-checkpoints"]}`);
   if (f.resume !== undefined && f.restart) throw new ConfigError("--resume and --restart contradict each other: pick one");
   if (f["allow-config-change"] && f.resume === undefined) throw new ConfigError("--allow-config-change applies to --resume only");
+  if (f["allow-data-change"] && f.resume === undefined) throw new ConfigError("--allow-data-change applies to --resume only");
   const checkpoints: CheckpointSettings = {
     every,
     keep,
     restart: f.restart === true,
     allowConfigChange: f["allow-config-change"] === true,
+    allowDataChange: f["allow-data-change"] === true,
     ...(f.resume !== undefined ? { resume: f.resume } : {}),
   };
   return { config, given, checkpoints, quiet: f.quiet === true, help: f.help === true };
@@ -191,7 +205,7 @@ function resumeFrom(
   given: Partial<TrainerConfig>,
   allowChange: boolean,
   log: (line: string) => void,
-): { config: TrainerConfig; file: string; state: TrainState; backend: string; data: { trainRows: number; dim: number } } {
+): { config: TrainerConfig; file: string; state: TrainState; backend: string; data: CheckpointData } {
   const found = latestCheckpoint(dir);
   if (!found) {
     throw new ConfigError(`--resume ${dir}: no checkpoint to resume from (looked for ${CHECKPOINT_DIR}/ckpt-*.irmckpt there); train without --resume to start the run`);
@@ -229,7 +243,37 @@ function clearOldCheckpoints(out: string, restart: boolean): void {
       `${out} holds checkpoints of an unfinished run (newest ${basename(existing.at(-1)!)}): continue it with \`implicitrm train --resume ${out}\`, or pass --restart to discard them and start over`,
     );
   }
-  for (const f of existing) rmSync(f, { force: true });
+  for (const f of existing) rmSync(f, { force: true }); // checkRunDirNoSymlinks(out) ran first: these are our own files
+}
+
+/**
+ * `--resume`: the data now must have the checkpoint's fingerprint (content and label settings), else
+ * a DataError naming what differs (unless `allow`: then a warning). A checkpoint from before
+ * fingerprints were recorded is resumed with a notice.
+ */
+function checkDataFingerprint(out: string, spec: string, saved: CheckpointData, now: CheckpointData, allow: boolean, log: (line: string) => void): void {
+  if (saved.fingerprint === undefined) {
+    log(`implicitrm: the checkpoint in ${out} records no data fingerprint (written before they were): the data is checked by row count and dimension only`);
+    return;
+  }
+  if (saved.fingerprint === now.fingerprint) return;
+  const diffs: string[] = [];
+  if (saved.content !== now.content) diffs.push(`content (${now.of ?? "data"}): ${saved.content ?? "?"} in the checkpoint, ${now.content} now`);
+  const keys = new Set([...Object.keys(saved.settings ?? {}), ...Object.keys(now.settings ?? {})]);
+  for (const k of keys) {
+    const a = JSON.stringify(saved.settings?.[k]);
+    const b = JSON.stringify(now.settings?.[k]);
+    if (a !== b) diffs.push(`${k}: ${a} in the checkpoint, ${b} now`);
+  }
+  const what = diffs.join("; ") || `fingerprint ${saved.fingerprint} in the checkpoint, ${now.fingerprint} now`;
+  if (allow) {
+    log(`warning: resuming on changed training data (${what}): the run continues from the checkpoint but is no longer exact`);
+    return;
+  }
+  throw new DataError(
+    `--resume ${out}: the training data differ from the checkpoint's (${what}); resume with the data the run started on, accept the change with --allow-data-change, or start a new run with another --out`,
+    { file: spec },
+  );
 }
 
 /** The command line's own version, for record.json. */
@@ -249,12 +293,35 @@ const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
  */
 export async function trainCommand(argv: string[]): Promise<number> {
   const resolved = await resolveTrainerConfig(argv);
-  const { quiet, help, checkpoints } = resolved;
+  const { help, checkpoints } = resolved;
   if (help) {
     process.stdout.write(TRAIN_HELP);
     return 0;
   }
   const log = (m: string) => process.stderr.write(`${m}\n`);
+  const target = checkpoints.resume ?? resolved.config.out ?? `runs/${resolved.config.objective}-seed${resolved.config.seed}`;
+  // the run directory is ours alone from here on: no symlinked parts, one writer, no stale temporaries
+  checkRunDirNoSymlinks(target);
+  if (checkpoints.resume !== undefined && !existsSync(target)) return trainLocked(resolved, log); // says there is no checkpoint; creates nothing
+  const created = !existsSync(target);
+  const lock = RunLock.acquire(target, log);
+  try {
+    for (const p of removeStaleRunTemps(target)) log(`implicitrm: removed a stale temporary left by a stopped run: ${p}`);
+    return await trainLocked(resolved, log);
+  } finally {
+    lock.release();
+    // a run that failed before writing anything leaves no --out behind (the lock created it)
+    if (created) {
+      try {
+        if (readdirSync(target).length === 0) rmdirSync(target);
+      } catch {}
+    }
+  }
+}
+
+/** {@link trainCommand} once the run directory is locked. */
+async function trainLocked(resolved: Awaited<ReturnType<typeof resolveTrainerConfig>>, log: (m: string) => void): Promise<number> {
+  const { quiet, checkpoints } = resolved;
   const resume = checkpoints.resume !== undefined ? resumeFrom(checkpoints.resume, resolved.given, checkpoints.allowConfigChange, log) : undefined;
   const config = resume ? resume.config : resolved.config;
   const out = config.out ?? `runs/${config.objective}-seed${config.seed}`;
@@ -264,13 +331,15 @@ export async function trainCommand(argv: string[]): Promise<number> {
     log(`warning: the checkpoint was computed on ${resume.backend}, this run uses ${backend.name}: it continues, but not bit-identically to a run that never stopped`);
   }
   const dataset = await loadDataset(config.data, config.seed, config, log);
-  const data = { trainRows: dataset.train.n, dim: dataset.train.dim };
+  const fp = await dataFingerprint(config);
+  const data: CheckpointData = { trainRows: dataset.train.n, dim: dataset.train.dim, fingerprint: fp.fingerprint, content: fp.content, of: fp.of, settings: fp.settings };
   if (resume && (resume.data.trainRows !== data.trainRows || resume.data.dim !== data.dim)) {
     throw new DataError(
       `--resume ${out}: the checkpoint was trained on ${resume.data.trainRows} rows of dimension ${resume.data.dim}, ${config.data} now gives ${data.trainRows} of dimension ${data.dim}; resume with the same data`,
       { file: config.data },
     );
   }
+  if (resume) checkDataFingerprint(out, config.data, resume.data, data, checkpoints.allowDataChange, log);
   const writer = new CheckpointWriter(out, { keep: checkpoints.keep, config: { ...config, out } as unknown as Record<string, unknown>, backend: backend.name, data });
   const progress = createProgress(config.objective, config.epochs, process.stderr, quiet);
   if (resume && !quiet) log(`resuming ${out} from ${basename(resume.file)} (step ${resume.state.steps}, epoch ${resume.state.epoch})`);

@@ -1,9 +1,10 @@
+import { spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { FileError } from "../errors.js";
-import { replaceDirSync, writeDirAtomic, writeFileAtomic, writeFileAtomicSync } from "./files.js";
+import { fsyncDirSync, pidAlive, removeStaleTemps, replaceDirSync, writeDirAtomic, writeFileAtomic, writeFileAtomicSync } from "./files.js";
 
 const fresh = () => mkdtempSync(join(tmpdir(), "irm-files-"));
 
@@ -60,5 +61,38 @@ describe("atomic files", () => {
     const e = await writeFileAtomic(join(dir, "y.txt"), "z").catch((err: unknown) => err);
     expect(e).toBeInstanceOf(FileError);
     expect((e as FileError).path).toBe(join(dir, "y.txt"));
+  });
+});
+
+describe("durability and stale temporaries (issue 15, classes 4 and 13)", () => {
+  it("fsyncDirSync syncs a directory and names a missing one in a FileError", () => {
+    const dir = fresh();
+    expect(() => fsyncDirSync(dir)).not.toThrow();
+    const e = (() => {
+      try {
+        fsyncDirSync(join(dir, "missing"));
+      } catch (err) {
+        return err;
+      }
+    })();
+    expect(e).toBeInstanceOf(FileError);
+    expect((e as FileError).path).toBe(join(dir, "missing"));
+  });
+  it("removeStaleTemps removes only our temporaries whose process is gone, files and folders alike", () => {
+    const dir = fresh();
+    const dead = Number(spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], { encoding: "utf8" }).stdout);
+    writeFileSync(join(dir, `.m.json.tmp-${dead}-abc123`), "x");
+    mkdirSync(join(dir, `.out.tmp-${dead}-abc123`));
+    writeFileSync(join(dir, `.out.tmp-${dead}-abc123`, "f"), "x");
+    mkdirSync(join(dir, `.out.tmp-${dead}-abc123.old`));
+    writeFileSync(join(dir, `.m.json.tmp-${process.pid}-abc123`), "live");
+    writeFileSync(join(dir, "m.json.tmp-1-abc123"), "not ours (no dot)");
+    writeFileSync(join(dir, `.m.json.tmp-${dead}-abc123.keep`), "not ours (suffix)");
+    expect(removeStaleTemps(dir, "out").sort()).toEqual([join(dir, `.out.tmp-${dead}-abc123`), join(dir, `.out.tmp-${dead}-abc123.old`)]);
+    expect(removeStaleTemps(dir)).toEqual([join(dir, `.m.json.tmp-${dead}-abc123`)]);
+    expect(readdirSync(dir).sort()).toEqual([`.m.json.tmp-${dead}-abc123.keep`, `.m.json.tmp-${process.pid}-abc123`, "m.json.tmp-1-abc123"].sort());
+    expect(removeStaleTemps(join(dir, "missing"))).toEqual([]);
+    expect(pidAlive(process.pid)).toBe(true);
+    expect(pidAlive(dead)).toBe(false);
   });
 });

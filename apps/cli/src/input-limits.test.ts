@@ -60,3 +60,27 @@ describe("implicitrm train: bad numbers and empty files", () => {
     noTrace(res.stderr);
   });
 });
+
+describe("implicitrm train: memory-sized requests (class 9)", () => {
+  const dir = mkdtempSync(join(tmpdir(), "implicitrm-in-"));
+  const file = csv(dir, "ok.csv", "rating", (i) => String(1 + (i % 5)));
+  const train = (extra: string[]) => cli(["train", "--data", file, "--epochs", "1", "--quiet", "--backend", "cpu", ...generic, "--rating-field", "rating", ...extra, "--out", join(dir, "out")], dir);
+
+  it("--encoder hashing:16777216 (the largest dimension) is one ConfigError saying how much memory it needs", () => {
+    const t = Date.now();
+    const res = train(["--encoder", "hashing:16777216"]);
+    expect(res.code, res.stderr).toBe(2);
+    expect(res.stderr).toMatch(/a head of 16777216 inputs and hidden \[256, 64\] has 4,294,984,065 weights: 16\.0 GiB as float32 .*use a smaller feature dimension \(e\.g\. --encoder hashing:65536\)/);
+    noTrace(res.stderr);
+    expect(Date.now() - t).toBeLessThan(60_000);
+  });
+
+  it("vectors over the memory budget are refused before they are encoded", () => {
+    const big = csv(dir, "more.csv", "rating", (i) => String(1 + (i % 5)));
+    writeFileSync(big, `prompt,response,rating\n${Array.from({ length: 80 }, (_, i) => `q${i % 8},answer ${i},${1 + (i % 5)}`).join("\n")}\n`);
+    const res = cli(["train", "--data", big, "--epochs", "1", "--quiet", "--backend", "cpu", ...generic, "--rating-field", "rating", "--hidden", "8", "--encoder", "hashing:16777216", "--out", join(dir, "out2")], dir);
+    expect(res.code, res.stderr).toBe(2);
+    expect(res.stderr).toMatch(/80 rows × dim 16,777,216 × 4 bytes need 5\.0 GiB of memory for the vectors, more than the budget of 4\.0 GiB/);
+    noTrace(res.stderr);
+  });
+});

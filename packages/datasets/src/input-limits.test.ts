@@ -1,8 +1,14 @@
 // Issue 15, classes 10–12: bad numbers, wide CSVs, gzip bombs and long lines. Each is a typed
 // error naming the file (and line and field where there is one), or a counted skip; limits are
 // enforced while reading, so memory stays bounded. Limits are options, set small here to run fast.
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import { ConfigError } from "@implicitrm/core/errors";
 import { describe, expect, it } from "vitest";
+import { loadRatedDataset, readDataFile } from "./node/io.js";
+import { streamRecords } from "./node/stream.js";
 import { parseRatedDataset } from "./rated.js";
 import { MAX_CSV_COLUMNS, parseRecords } from "./readers/records.js";
 import { simulateImplicitFeedback } from "./simulate.js";
@@ -66,5 +72,58 @@ describe("class 11: wide CSV", () => {
     expect(performance.now() - t).toBeLessThan(5_000);
     // duplicate names are still found
     await expectDataError(parseRecords("a,b,a\n1,2,3\n", { file: "d.csv" }), { file: "d.csv", line: 1 }, /names column "a" twice/);
+  });
+});
+
+describe("class 12: limits enforced while streaming", () => {
+  const dir = mkdtempSync(join(tmpdir(), "irm-limits-"));
+  /** `n` gzip members of `mb` MiB of `byte` each: a small file that decompresses to n × mb MiB. */
+  const bomb = (name: string, byte: number, mb: number, n: number) => {
+    const member = gzipSync(Buffer.alloc(mb << 20, byte), { level: 1 });
+    const file = join(dir, name);
+    writeFileSync(file, Buffer.concat(Array.from({ length: n }, () => member)));
+    return file;
+  };
+
+  it("a gzip bomb is refused at maxBytes as it decompresses, and a long line at maxLineBytes", async () => {
+    const newlines = bomb("nl.jsonl.gz", 0x0a, 4, 8); // 32 MiB of blank lines
+    await expectDataError(readDataFile(newlines, { maxBytes: 8 << 20 }), { file: newlines }, /decompresses to more than 8 MB \(the limit\)/);
+    const zeros = bomb("zeros.jsonl.gz", 0, 4, 8); // one 32 MiB line
+    await expectDataError(readDataFile(zeros, { maxLineBytes: 1 << 20 }), { file: zeros, line: 1 }, /the line is longer than 1 MB \(the line limit\)/);
+    // within the default limits the same file is read, and its one line is reported as not JSON
+    await expectDataError(loadRatedDataset(zeros, generic), { file: zeros, line: 1 }, /invalid JSON .*\[badJson\]/);
+  });
+
+  it("a long line in a plain file is refused at its line number; files within the limits read as before", async () => {
+    const file = join(dir, "long.jsonl");
+    const ok = JSON.stringify({ prompt: "q", response: "r", score: 3 });
+    writeFileSync(file, `${ok}\n${ok}\n${JSON.stringify({ prompt: "q", response: "x".repeat(5000), score: 4 })}\n${ok}\n`);
+    await expectDataError(readDataFile(file, { maxLineBytes: 4096 }), { file, line: 3 }, /the line is longer than 4096 bytes \(the line limit\)/);
+    expect(Buffer.from(await readDataFile(file)).equals(readFileSync(file))).toBe(true);
+    await expectDataError(readDataFile(file, { maxBytes: 100 }), { file }, /holds .* more than the limit of/);
+    const gz = join(dir, "ok.jsonl.gz");
+    writeFileSync(gz, gzipSync(readFileSync(file)));
+    expect(Buffer.from(await readDataFile(gz)).equals(readFileSync(file))).toBe(true);
+    await expect(readDataFile(file, { maxLineBytes: 0 })).rejects.toBeInstanceOf(ConfigError);
+  });
+
+  it("the line-by-line JSONL stream refuses a long line at its number, and reads lines split across chunks as before", async () => {
+    const file = join(dir, "stream.jsonl");
+    const rows = Array.from({ length: 2000 }, (_, i) => JSON.stringify({ prompt: `q${i}`, response: "y".repeat(i % 300), score: i % 5 }));
+    rows.splice(1500, 0, JSON.stringify({ prompt: "q", response: "z".repeat(3 << 20), score: 1 }));
+    writeFileSync(file, `${rows.join("\n")}\n`);
+    const read = async (opts: Parameters<typeof streamRecords>[1]) => {
+      const out: unknown[] = [];
+      for await (const r of (await streamRecords(file, opts)).records) out.push(r.value);
+      return out;
+    };
+    await expectDataError(read({ maxLineBytes: 1 << 20 }), { file, line: 1501 }, /the line is longer than 1048576 bytes \(the line limit, maxLineBytes\)/);
+    const all = await read({});
+    expect(all.length).toBe(2001);
+    expect(all[1500]).toEqual(JSON.parse(rows[1500]!));
+    expect(all[1999]).toEqual(JSON.parse(rows[1999]!));
+    const gz = join(dir, "stream.jsonl.gz");
+    writeFileSync(gz, gzipSync(readFileSync(file)));
+    await expectDataError((async () => { for await (const _ of (await streamRecords(gz, { maxLineBytes: 1 << 20 })).records); })(), { file: gz, line: 1501 }, /line limit/);
   });
 });

@@ -5,7 +5,8 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 
 const bin = fileURLToPath(new URL("../dist/bin.js", import.meta.url));
@@ -82,5 +83,29 @@ describe("implicitrm train: memory-sized requests (class 9)", () => {
     expect(res.code, res.stderr).toBe(2);
     expect(res.stderr).toMatch(/80 rows × dim 16,777,216 × 4 bytes need 5\.0 GiB of memory for the vectors, more than the budget of 4\.0 GiB/);
     noTrace(res.stderr);
+  });
+});
+
+describe("implicitrm train: a gzip bomb and a huge line in bounded memory (class 12)", () => {
+  /** Runs the command in a child that prints its peak RSS (process.resourceUsage().maxRSS, KiB) on exit. */
+  function peakRss(args: string[], cwd: string) {
+    const probe = `process.on("exit", () => process.stderr.write("\\nmaxRSS " + process.resourceUsage().maxRSS + "\\n")); process.argv.splice(1, 0, ${JSON.stringify(bin)}); await import(${JSON.stringify(pathToFileURL(bin).href)});`;
+    const res = spawnSync(process.execPath, ["--input-type=module", "-e", probe, "--", ...args], { cwd, encoding: "utf8", timeout: 120_000 });
+    const kib = Number(/maxRSS (\d+)/.exec(res.stderr)?.[1]);
+    return { code: res.status, stderr: res.stderr, mib: kib / 1024 };
+  }
+
+  it("a gzip bomb (512 MB of zeros in 0.5 MB) and a 160 MB line are refused at the line limit, under 400 MB RSS", () => {
+    const dir = mkdtempSync(join(tmpdir(), "implicitrm-in-"));
+    const member = gzipSync(Buffer.alloc(64 << 20), { level: 1 });
+    writeFileSync(join(dir, "bomb.jsonl.gz"), Buffer.concat(Array.from({ length: 8 }, () => member)));
+    writeFileSync(join(dir, "line.jsonl"), `${JSON.stringify({ id: "a", prompt: "q", response: "x".repeat(160 << 20), ratings: { uf_score: 3 }, meta: { prompt_id: "p" } })}\n`);
+    for (const name of ["bomb.jsonl.gz", "line.jsonl"]) {
+      const res = peakRss(["train", "--data", join(dir, name), ...fast, "--encoder", "hashing:32", "--out", join(dir, "out")], dir);
+      expect(res.code, res.stderr).toBe(1);
+      expect(res.stderr).toMatch(new RegExp(`${name.replace(/\./g, "\\.")}:1: the line is longer than 128 MB \\(the line limit\\)`));
+      noTrace(res.stderr);
+      expect(res.mib, name).toBeLessThan(400);
+    }
   });
 });

@@ -7,6 +7,25 @@ import * as tf from "@tensorflow/tfjs-core";
 import type { HeadKind } from "./objectives/types.js";
 import { activeMlpKernel } from "./mlp-kernel.js";
 import { Rng } from "./random.js";
+import { ConfigError } from "./errors.js";
+
+/**
+ * Most weights one MLP head may have: 2^28 (268,435,456 float32 values, 1 GiB). Training holds about
+ * four copies of each (weights, gradient, Adam's two moments), so this caps a head near 4 GiB; a
+ * larger request (e.g. `--encoder hashing:16777216` under 256 hidden units: 4.3 G weights, 16 GiB) is a
+ * ConfigError up front, saying how much memory it needs, instead of a RangeError from an allocation.
+ */
+export const MAX_HEAD_WEIGHTS = 2 ** 28;
+
+/** The number of weights (kernels and biases) of an MLP head D → hidden… → 1. */
+export function mlpWeightCount(inputDim: number, hidden: readonly number[]): number {
+  const sizes = [inputDim, ...hidden, 1];
+  let n = 0;
+  for (let l = 0; l + 1 < sizes.length; l++) n += sizes[l]! * sizes[l + 1]! + sizes[l + 1]!;
+  return n;
+}
+
+const GIB = 2 ** 30;
 
 /** Slope of the heads' leaky ReLU for negative inputs (the authors' harness; every MLP kernel uses it). */
 export const LEAKY_RELU_SLOPE = 0.01;
@@ -49,6 +68,12 @@ export class MlpHead implements Head {
     if (!Number.isInteger(inputDim) || inputDim < 1) throw new RangeError(`MlpHead: inputDim must be a positive integer, got ${inputDim}`);
     for (const h of hidden) {
       if (!Number.isInteger(h) || h < 1) throw new RangeError(`MlpHead: hidden sizes must be positive integers, got [${hidden.join(", ")}]`);
+    }
+    const weights = mlpWeightCount(inputDim, hidden);
+    if (weights > MAX_HEAD_WEIGHTS) {
+      throw new ConfigError(
+        `a head of ${inputDim} inputs and hidden [${hidden.join(", ")}] has ${weights.toLocaleString("en")} weights: ${((weights * 4) / GIB).toFixed(1)} GiB as float32 and about ${((weights * 16) / GIB).toFixed(0)} GiB while training (weights, gradient, Adam moments), more than the limit of ${MAX_HEAD_WEIGHTS.toLocaleString("en")} weights (${(MAX_HEAD_WEIGHTS * 4) / GIB} GiB); use a smaller feature dimension (e.g. --encoder hashing:65536) or smaller --hidden widths`,
+      );
     }
     this.inputDim = inputDim;
     this.hidden = [...hidden];

@@ -90,8 +90,9 @@ const GENERIC_ONLY = ["promptField", "responseField", "idField", "groupField"] a
  * RatedDataset. The adapter is `opts.adapter` when given; else `generic` when any of promptField,
  * responseField, idField, groupField is given; else detected from the first record
  * ({@link detectFormat}). ConfigError when the layout is not recognised (naming the fields seen) or is
- * an implicit-feedback log. Bad rows from reading and adapting share one `onBadRow` policy and one
- * `skipped` count.
+ * an implicit-feedback log, and when they hold no record at all (empty, or
+ * every row skipped) and no adapter is given (naming the file(s)). Bad rows from reading and adapting share one
+ * `onBadRow` policy and one `skipped` count.
  */
 export async function parseRatedDataset(
   input: string | Uint8Array | ArrayBuffer | readonly RatedInput[],
@@ -106,6 +107,17 @@ export async function parseRatedDataset(
   for (const inp of inputs) {
     const got = await readRecordsInto(inp.data, inp.file, opts.format, bad);
     for (const r of got.records) records.push(r);
+  }
+  if (records.length === 0 && opts.adapter === undefined && !GENERIC_ONLY.some((k) => opts[k] !== undefined)) {
+    // name the input(s) and say why there is nothing to detect, rather than only asking for an adapter
+    const files = inputs.map((i) => i.file);
+    const names = files.length <= 3 ? files.join(", ") : `${files[0]} (+${files.length - 1} files)`;
+    const skipped = Object.values(bad.skipped).reduce((a, b) => a + (b ?? 0), 0);
+    throw new ConfigError(
+      skipped > 0
+        ? `${names}: every record was skipped as malformed (${skipped}), so none is left to read or to detect the layout from; fix the rows or check the file`
+        : `${names}: the ${files.length === 1 ? "file is" : "files are"} empty (no records), so there is nothing to read or to detect the layout from; check that the right file was given`,
+    );
   }
   return adaptRecords(records, opts, { bad });
 }

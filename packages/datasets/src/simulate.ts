@@ -194,7 +194,10 @@ export function simulateImplicitFeedback(grades: ArrayLike<number>, opts: Simula
       `simulateImplicitFeedback: rating scale has min == max (${min}); every row has the same grade, so no preference can be derived. Pass scale: {min, max} or use data with more than one grade`,
     );
   }
-  const span = max - min;
+  // max - min overflows to Infinity for a range such as ±1e308; then rescale with both ends halved,
+  // (g/2 - min/2) / (max/2 - min/2), which stays finite (valid ranges keep the exact formula below)
+  const half = !Number.isFinite(max - min);
+  const span = half ? max / 2 - min / 2 : max - min;
   const gradeRescaled = new Float32Array(n);
   const rescaled = new Float64Array(n);
   for (let i = 0; i < n; i++) {
@@ -204,8 +207,8 @@ export function simulateImplicitFeedback(grades: ArrayLike<number>, opts: Simula
         row: i,
       });
     }
-    const oriented = opts.direction === "higher-better" ? g - min : max - g;
-    const v = 1 + (4 * oriented) / span;
+    const oriented = half ? (opts.direction === "higher-better" ? g / 2 - min / 2 : max / 2 - g / 2) : opts.direction === "higher-better" ? g - min : max - g;
+    const v = half ? 1 + 4 * (oriented / span) : 1 + (4 * oriented) / span;
     rescaled[i] = v;
     gradeRescaled[i] = v;
   }

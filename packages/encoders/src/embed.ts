@@ -19,7 +19,36 @@ export interface EmbedRowsOptions extends EmbeddingCacheOptions {
   signal?: AbortSignal;
   /** Receives the cache counters when the run ends (only when a cache is used). Default none. */
   onStats?: (s: Readonly<CacheStats>) => void;
+  /**
+   * Most bytes the returned vectors may take (rows × dim × 4). Default 4 GiB ({@link MAX_EMBEDDING_BYTES}).
+   * A larger request is a ConfigError before anything is encoded or allocated.
+   */
+  maxBytes?: number;
 }
+
+/**
+ * Default memory budget of {@link embedRows}'s result: 4 GiB of float32 vectors (e.g. 1,000,000
+ * rows at dim 1024). `--encoder hashing:16777216` needs 64 MiB per row, so it fits only a few rows.
+ */
+export const MAX_EMBEDDING_BYTES = 4 * 2 ** 30;
+
+/**
+ * Checks that `rows` vectors of `dim` float32 values fit in `maxBytes` (and in one typed array): a
+ * ConfigError saying how much memory they would need and what to change, instead of a RangeError
+ * (or an out-of-memory kill) from the allocation.
+ */
+export function checkEmbeddingMemory(rows: number, dim: number, maxBytes = MAX_EMBEDDING_BYTES): void {
+  if (!(maxBytes > 0)) throw new ConfigError(`embedRows: maxBytes must be a positive number of bytes, got ${maxBytes}`);
+  const bytes = rows * dim * 4;
+  const limit = maxBytes;
+  if (bytes > limit) {
+    const gib = (b: number) => (b >= 2 ** 30 ? `${(b / 2 ** 30).toFixed(1)} GiB` : b >= 2 ** 20 ? `${(b / 2 ** 20).toFixed(1)} MiB` : `${b} bytes`);
+    throw new ConfigError(
+      `${rows.toLocaleString("en")} rows × dim ${dim.toLocaleString("en")} × 4 bytes need ${gib(bytes)} of memory for the vectors, more than the budget of ${gib(limit)}; use a smaller encoder dimension (e.g. hashing:65536), fewer rows, or write a feature store with \`implicitrm embed\` (read in blocks)`,
+    );
+  }
+}
+
 
 /**
  * Encodes (prompt, response) rows with `encoder` through {@link encodePairs} (the encoder's pair
@@ -28,7 +57,8 @@ export interface EmbedRowsOptions extends EmbeddingCacheOptions {
  * null/undefined for no cache; pass a CachedEncoder as `encoder` to keep its counters across calls.
  * A re-run over the same rows with the same encoder config is answered from the cache with no
  * model call (`onStats` shows `modelCalls: 0`). Rejects with a DataError naming the row for an empty
- * response, before any encoding.
+ * response, and with a ConfigError when the vectors would not fit `opts.maxBytes`
+ * ({@link checkEmbeddingMemory}), before any encoding.
  */
 export async function embedRows(
   rows: readonly TextPair[],
@@ -39,6 +69,7 @@ export async function embedRows(
   checkPairs(rows);
   const chunk = opts.chunkRows ?? 512;
   if (!Number.isInteger(chunk) || chunk < 1) throw new ConfigError(`embedRows: chunkRows must be an integer >= 1, got ${chunk}`);
+  checkEmbeddingMemory(rows.length, encoder.dim, opts.maxBytes);
   const enc =
     cache === null || cache === undefined
       ? encoder

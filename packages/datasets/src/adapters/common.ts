@@ -28,6 +28,14 @@ export function recordLoc(rec: SourceRecord): RowLocation {
   return rec.line !== undefined ? { file: rec.file, line: rec.line } : { file: rec.file, row: rec.row };
 }
 
+/**
+ * Largest rating magnitude a row may have: the largest finite 32-bit float (≈3.4e38). Encoded rows
+ * keep their ratings as 32-bit floats, so a larger one (a column of ±1e308) would turn into ±Infinity
+ * there and fail far from its row; such a rating is a `badRating` bad row instead, named by file,
+ * line and field.
+ */
+export const MAX_RATING_MAGNITUDE = 3.4028234663852886e38;
+
 /** Collects validated rows for one dataset. */
 export class RowSink {
   readonly rows: RatedExample[] = [];
@@ -45,8 +53,21 @@ export class RowSink {
     this.bad.run(recordLoc(rec), fn);
   }
 
-  /** Validates (range, empty response, duplicate id) and keeps a row; throws RowProblem. */
+  /**
+   * Validates (finite rating within {@link MAX_RATING_MAGNITUDE}, range, empty response, duplicate
+   * id) and keeps a row; throws RowProblem.
+   */
   push(row: RatedExample, ratingField: string, responseField = "response"): void {
+    if (!Number.isFinite(row.rating)) {
+      throw new RowProblem("badRating", `rating is not a finite number (got ${String(row.rating)})`, ratingField);
+    }
+    if (Math.abs(row.rating) > MAX_RATING_MAGNITUDE) {
+      throw new RowProblem(
+        "badRating",
+        `rating ${row.rating} is larger in magnitude than ${MAX_RATING_MAGNITUDE.toExponential(3)}, which the labels (32-bit floats) cannot hold; rescale the column`,
+        ratingField,
+      );
+    }
     if (this.range && (row.rating < this.range.min || row.rating > this.range.max)) {
       throw new RowProblem(
         "outOfRange",
@@ -147,7 +168,8 @@ const NUMERIC = /^\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$/;
 /**
  * Converts a rating value strictly: a finite number (a bigint from Parquet INT64 is converted); in
  * textual sources (CSV) also a decimal string. NaN, ±∞, null, booleans, and strings in typed sources
- * (JSON, Parquet) are `badRating`; a missing value is `missingField`.
+ * (JSON, Parquet) are `badRating`, and so is decimal text that overflows a double (`1e999`); a
+ * missing value is `missingField`.
  */
 export function rating(v: unknown, field: string, textual: boolean | undefined): number {
   if (v === undefined) throw new RowProblem("missingField", `missing field "${field}"`, field);
@@ -157,7 +179,13 @@ export function rating(v: unknown, field: string, textual: boolean | undefined):
   }
   if (typeof v === "bigint") return Number(v);
   if (typeof v === "string" && textual) {
-    if (NUMERIC.test(v)) return Number(v);
+    if (NUMERIC.test(v)) {
+      const x = Number(v);
+      // decimal text such as "1e999" matches NUMERIC but overflows to ±Infinity: refuse it here, at
+      // read time, so that the error names the file, line and field and 'skip' can drop the row
+      if (Number.isFinite(x)) return x;
+      throw new RowProblem("badRating", `rating ${JSON.stringify(v.trim())} overflows to ${String(x)} (not a finite number)`, field);
+    }
     throw new RowProblem("badRating", `rating is not a number (got ${JSON.stringify(v)})`, field);
   }
   throw new RowProblem(

@@ -4,11 +4,11 @@
  * modules of this package that import Node built-ins (fs, zlib), so everything else stays
  * browser-safe; none is exported from the `./browser` entry point.
  */
-import { existsSync } from "node:fs";
+import { createReadStream, existsSync } from "node:fs";
 import { readFile, readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { gunzipSync } from "node:zlib";
+import { createGunzip } from "node:zlib";
 import { ConfigError, DataError } from "@implicitrm/core/errors";
 import type { FeatureSet, SplitFeatureSets } from "@implicitrm/core/types";
 import { formatSkipCounts } from "../bad-rows.js";
@@ -42,30 +42,118 @@ export async function readNormalizedJsonl(
   return parseNormalizedJsonl(text, { ...opts, file });
 }
 
-/** Largest decompressed size of a gzip input (a readable text cannot be longer anyway, see MAX_TEXT_BYTES). */
-const MAX_GUNZIP_BYTES = 2 ** 31 - 1;
+/**
+ * Default most bytes one data file may hold after decompression: 2 GiB − 1 (the largest Node buffer
+ * a file is read into; text formats are capped lower by MAX_TEXT_BYTES when decoded).
+ */
+export const MAX_FILE_BYTES = 2 ** 31 - 1;
 
 /**
- * Reads a file's bytes, decompressing gzip (detected by its magic bytes, e.g. `x.jsonl.gz`) with zlib.
- * DataError naming the file when it cannot be read or is not valid gzip.
+ * Default most bytes of one line of a text file (JSONL, CSV/TSV, JSON): 128 MiB. Parsing a line
+ * takes several times its size in memory (a 200 MB line peaked at 1.7 GB), so a longer one is
+ * refused while the file is read, naming its line. Not applied to Parquet (binary).
  */
-export async function readDataFile(path: string | URL): Promise<Uint8Array> {
+export const MAX_LINE_BYTES = 128 * 2 ** 20;
+
+/** Limits of {@link readDataFile}, enforced while the file streams in; every field has a default. */
+export interface ReadLimits {
+  /** Most bytes after decompression. Default {@link MAX_FILE_BYTES}. */
+  maxBytes?: number;
+  /** Most bytes of one line (text files only). Default {@link MAX_LINE_BYTES}. */
+  maxLineBytes?: number;
+}
+
+const MIB = 2 ** 20;
+const mib = (n: number) => (n < MIB ? `${n} bytes` : `${n % MIB === 0 ? n / MIB : (n / MIB).toFixed(1)} MB`);
+
+/**
+ * Reads a file's bytes, decompressing gzip (detected by its magic bytes, e.g. `x.jsonl.gz`) with zlib
+ * as a stream. The limits are enforced while reading, so memory stays bounded by them: more than
+ * `maxBytes` (decompressed) or, in a text file, a line longer than `maxLineBytes` is a DataError
+ * naming the file (and the line) as soon as the limit is passed — a gzip bomb is stopped at the
+ * limit, never held whole. DataError naming the file when it cannot be read or is not valid gzip.
+ */
+export async function readDataFile(path: string | URL, limits: ReadLimits = {}): Promise<Uint8Array> {
   const file = pathName(path);
-  let bytes: Uint8Array;
+  const maxBytes = limits.maxBytes ?? MAX_FILE_BYTES;
+  const maxLine = limits.maxLineBytes ?? MAX_LINE_BYTES;
+  for (const [k, v] of [["maxBytes", maxBytes], ["maxLineBytes", maxLine]] as const) {
+    if (!(Number.isInteger(v) && v > 0)) throw new ConfigError(`readDataFile: ${k} must be a positive integer, got ${v}`);
+  }
+  let size: number;
+  let head: Uint8Array;
   try {
-    bytes = await readFile(path);
+    size = (await stat(path)).size;
+    head = await readHead(path);
   } catch (e) {
     throw new DataError(`cannot read the file (${(e as Error).message}); check the path`, { file }, { cause: e });
   }
-  if (!isGzip(bytes)) return bytes;
-  try {
-    return gunzipSync(bytes, { maxOutputLength: MAX_GUNZIP_BYTES });
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") {
-      throw new DataError(`decompresses to more than ${MAX_GUNZIP_BYTES >> 20} MB; split it into smaller shards in one folder`, { file }, { cause: e });
-    }
-    throw new DataError(`not valid gzip data (${(e as Error).message}); the file may be truncated: download or copy it again`, { file }, { cause: e });
+  const gz = isGzip(head);
+  if (!gz && size > maxBytes) {
+    throw new DataError(`the file holds ${mib(size)}, more than the limit of ${mib(maxBytes)}; split it into smaller shards in one folder`, { file });
   }
+  const input = createReadStream(path, { highWaterMark: MIB });
+  const stream = gz ? input.pipe(createGunzip({ chunkSize: 256 * 1024 })) : input;
+  const chunks: Buffer[] = [];
+  // a plain file is copied into one buffer of its size as it streams (no second copy at the end);
+  // not from Node's shared pool, so that the bytes own their ArrayBuffer (the Parquet reader needs it)
+  const whole = gz ? undefined : Buffer.allocUnsafeSlow(size);
+  let total = 0;
+  let text: boolean | undefined; // decided on the first bytes: Parquet (PAR1) has no lines
+  let line = 1;
+  let lineLen = 0;
+  const fail = (err: DataError): never => {
+    input.destroy();
+    stream.destroy();
+    throw err;
+  };
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      total += chunk.length;
+      if (total > maxBytes) {
+        fail(new DataError(`${gz ? "decompresses to" : "holds"} more than ${mib(maxBytes)} (the limit); split it into smaller shards in one folder`, { file }));
+      }
+      if (text === undefined) text = !(chunk.length >= 4 && chunk[0] === 0x50 && chunk[1] === 0x41 && chunk[2] === 0x52 && chunk[3] === 0x31);
+      if (text) {
+        let pos = 0;
+        for (;;) {
+          const nl = chunk.indexOf(0x0a, pos);
+          lineLen += (nl < 0 ? chunk.length : nl) - pos;
+          if (lineLen > maxLine) {
+            fail(new DataError(`the line is longer than ${mib(maxLine)} (the line limit); a row that long is not a rated example: check the file (or raise maxLineBytes)`, { file, line }));
+          }
+          if (nl < 0) break;
+          line++;
+          lineLen = 0;
+          pos = nl + 1;
+        }
+      }
+      if (whole === undefined) chunks.push(chunk);
+      else if (total <= whole.length) whole.set(chunk, total - chunk.length);
+      else fail(new DataError("the file grew while it was read; read it again when it is complete", { file }));
+    }
+  } catch (e) {
+    if (e instanceof DataError) throw e;
+    if (gz) throw new DataError(`not valid gzip data (${(e as Error).message}); the file may be truncated: download or copy it again`, { file }, { cause: e });
+    throw new DataError(`cannot read the file (${(e as Error).message}); check the path`, { file }, { cause: e });
+  }
+  if (whole !== undefined) return total === whole.length ? whole : new Uint8Array(whole.subarray(0, total));
+  // zlib's chunks share larger buffers: join them into bytes that own their ArrayBuffer
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks.splice(0)) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
+
+/** The first bytes of a file (for the gzip magic). */
+async function readHead(path: string | URL): Promise<Uint8Array> {
+  const stream = createReadStream(path, { start: 0, end: 3 });
+  const parts: Buffer[] = [];
+  for await (const c of stream as AsyncIterable<Buffer>) parts.push(c);
+  return Buffer.concat(parts);
 }
 
 /** Options of {@link loadRatedDataset}: the parse options plus how to fetch a Hugging Face dataset. */

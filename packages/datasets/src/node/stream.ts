@@ -12,7 +12,7 @@ import { BadRows, RowProblem } from "../bad-rows.js";
 import { isGzip } from "../readers/bytes.js";
 import { type FileFormat, type SourceRecord, formatFromName, jsonlObject, readRecordsInto, sniffFormat } from "../readers/records.js";
 import type { BadRowPolicy, SkipCounts } from "../types.js";
-import { readDataFile } from "./io.js";
+import { MAX_LINE_BYTES, readDataFile } from "./io.js";
 
 /** Options of {@link streamRecords}; every field has a default. */
 export interface StreamRecordsOptions {
@@ -20,6 +20,11 @@ export interface StreamRecordsOptions {
   format?: FileFormat;
   /** 'fail' (default) or 'skip' malformed lines (bad JSON, bad UTF-8, bad CSV records). */
   onBadRow?: BadRowPolicy;
+  /**
+   * Most bytes of one line; a longer one is a DataError naming the file and line, raised while it
+   * streams in (memory stays bounded by this). Default MAX_LINE_BYTES (128 MiB).
+   */
+  maxLineBytes?: number;
 }
 
 /** The records of one file, with the format used and the bad-row policy that the caller shares for its own checks. */
@@ -39,9 +44,8 @@ export interface RecordStream {
 
 const FATAL_UTF8 = new TextDecoder("utf-8", { fatal: true });
 
-async function* jsonlLines(input: ReturnType<typeof createReadStream>, gz: boolean, file: string, bad: BadRows): AsyncGenerator<SourceRecord> {
+async function* jsonlLines(input: ReturnType<typeof createReadStream>, gz: boolean, file: string, bad: BadRows, maxLineBytes: number): AsyncGenerator<SourceRecord> {
   const stream = gz ? input.pipe(createGunzip()) : input;
-  let carry: Uint8Array = new Uint8Array(0);
   let line = 0;
   let row = 0;
   const take = (bytes: Uint8Array): SourceRecord | undefined => {
@@ -59,22 +63,32 @@ async function* jsonlLines(input: ReturnType<typeof createReadStream>, gz: boole
     const value = jsonlObject(raw, file, line, bad);
     return value === undefined ? undefined : { value, file, line, row: row++ };
   };
+  // the bytes of the line being read, as the chunks they came in (joined once, when the line ends:
+  // joining on every chunk was quadratic in the line's length), and their total length
+  let parts: Uint8Array[] = [];
+  let partsLen = 0;
+  const tooLong = () =>
+    new DataError(`the line is longer than ${maxLineBytes} bytes (the line limit, maxLineBytes); a row that long is not a rated example: check the file`, { file, line: line + 1 });
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       let start = 0;
-      let buf: Uint8Array = chunk;
-      if (carry.length) {
-        const joined = new Uint8Array(carry.length + chunk.length);
-        joined.set(carry);
-        joined.set(chunk, carry.length);
-        buf = joined;
-      }
-      for (let i = buf.indexOf(0x0a); i >= 0; i = buf.indexOf(0x0a, start)) {
-        const rec = take(buf.subarray(start, i));
+      for (let i = chunk.indexOf(0x0a); i >= 0; i = chunk.indexOf(0x0a, start)) {
+        let bytes: Uint8Array = chunk.subarray(start, i);
+        if (partsLen + bytes.length > maxLineBytes) throw tooLong();
+        if (parts.length) {
+          bytes = joinParts([...parts, bytes], partsLen + bytes.length);
+          parts = [];
+          partsLen = 0;
+        }
+        const rec = take(bytes);
         start = i + 1;
         if (rec) yield rec;
       }
-      carry = buf.slice(start);
+      if (start < chunk.length) {
+        parts.push(chunk.subarray(start));
+        partsLen += chunk.length - start;
+        if (partsLen > maxLineBytes) throw tooLong();
+      }
     }
   } catch (e) {
     if (e instanceof DataError) throw e;
@@ -82,10 +96,21 @@ async function* jsonlLines(input: ReturnType<typeof createReadStream>, gz: boole
   } finally {
     input.destroy();
   }
-  if (carry.length) {
-    const rec = take(carry);
+  if (partsLen > 0) {
+    const rec = take(joinParts(parts, partsLen));
     if (rec) yield rec;
   }
+}
+
+function joinParts(parts: readonly Uint8Array[], length: number): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }
 
 /**
@@ -121,7 +146,7 @@ export async function streamRecords(path: string, opts: StreamRecordsOptions = {
     return {
       format: "jsonl",
       streamed: true,
-      records: jsonlLines(input, gz, file, bad),
+      records: jsonlLines(input, gz, file, bad, opts.maxLineBytes ?? MAX_LINE_BYTES),
       bad,
       get skipped() {
         return bad.skipped;
@@ -129,7 +154,7 @@ export async function streamRecords(path: string, opts: StreamRecordsOptions = {
       fraction: () => (size > 0 ? Math.min(1, input.bytesRead / size) : 1),
     };
   }
-  const bytes = await readDataFile(path);
+  const bytes = await readDataFile(path, opts.maxLineBytes !== undefined ? { maxLineBytes: opts.maxLineBytes } : {});
   const { records, format } = await readRecordsInto(bytes, file, opts.format, bad);
   let given = 0;
   async function* each() {

@@ -36,6 +36,21 @@ export interface ParseRecordsOptions {
   onBadRow?: BadRowPolicy;
   /** Parquet only: the top-level columns to read (all when undefined). */
   columns?: string[];
+  /** CSV/TSV: the most columns a header may have. Default {@link MAX_CSV_COLUMNS}. */
+  maxColumns?: number;
+}
+
+/**
+ * Most columns a CSV/TSV header may have by default (16,384, a spreadsheet's width). A rated table
+ * needs a handful; a header wider than this is almost always a wrong delimiter or not a table, and is
+ * a DataError naming the file and line rather than a long parse.
+ */
+export const MAX_CSV_COLUMNS = 16_384;
+
+/** Size limits of the table readers; every field has a default. */
+export interface ReadLimits {
+  /** CSV/TSV: the most columns a header may have. Default {@link MAX_CSV_COLUMNS}. */
+  maxColumns?: number;
 }
 
 /** Records read by {@link parseRecords} with the format used and the lines skipped. */
@@ -103,7 +118,7 @@ const FORMATS: FileFormat[] = ["jsonl", "json", "csv", "tsv", "parquet"];
 export async function parseRecords(input: string | Uint8Array | ArrayBuffer, opts: ParseRecordsOptions = {}): Promise<ParsedRecords> {
   const bad = new BadRows(opts.onBadRow);
   const file = opts.file ?? "<input>";
-  const out = await readRecordsInto(input, file, opts.format, bad, opts.columns);
+  const out = await readRecordsInto(input, file, opts.format, bad, opts.columns, opts.maxColumns !== undefined ? { maxColumns: opts.maxColumns } : {});
   return { ...out, skipped: bad.skipped };
 }
 
@@ -114,17 +129,18 @@ export async function readRecordsInto(
   format: FileFormat | undefined,
   bad: BadRows,
   columns?: string[],
+  limits: ReadLimits = {},
 ): Promise<{ records: SourceRecord[]; format: FileFormat }> {
   if (typeof input === "string") {
     const fmt = format ?? formatFromName(file) ?? sniffText(input);
     if (fmt === "parquet") throw new ConfigError(`${file}: Parquet input must be bytes, not a string`);
-    return { records: recordsFromText(input, file, fmt, bad), format: fmt };
+    return { records: recordsFromText(input, file, fmt, bad, limits), format: fmt };
   }
   let bytes = asBytes(input);
   if (isGzip(bytes)) bytes = gunzipBytes(bytes, file);
   const fmt = sniffFormat(bytes, file, format);
   if (fmt === "parquet") return { records: await parquetRecords(bytes, file, columns), format: fmt };
-  return { records: recordsFromText(decodeUtf8(bytes, file, bad), file, fmt, bad), format: fmt };
+  return { records: recordsFromText(decodeUtf8(bytes, file, bad), file, fmt, bad, limits), format: fmt };
 }
 
 function sniffText(text: string): FileFormat {
@@ -134,7 +150,7 @@ function sniffText(text: string): FileFormat {
   return "csv";
 }
 
-function recordsFromText(text: string, file: string, format: FileFormat, bad: BadRows): SourceRecord[] {
+function recordsFromText(text: string, file: string, format: FileFormat, bad: BadRows, limits: ReadLimits = {}): SourceRecord[] {
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   switch (format) {
     case "jsonl":
@@ -142,9 +158,9 @@ function recordsFromText(text: string, file: string, format: FileFormat, bad: Ba
     case "json":
       return jsonArrayRecords(text, file, bad);
     case "csv":
-      return csvRecords(text, file, ",", bad);
+      return csvRecords(text, file, ",", bad, limits.maxColumns);
     case "tsv":
-      return csvRecords(text, file, "\t", bad);
+      return csvRecords(text, file, "\t", bad, limits.maxColumns);
     default:
       throw new ConfigError(`${file}: format ${format} cannot be read from text`);
   }
@@ -202,14 +218,24 @@ function jsonArrayRecords(text: string, file: string, bad: BadRows): SourceRecor
   return out;
 }
 
-function csvRecords(text: string, file: string, delimiter: string, bad: BadRows): SourceRecord[] {
+function csvRecords(text: string, file: string, delimiter: string, bad: BadRows, maxColumns = MAX_CSV_COLUMNS): SourceRecord[] {
   const recs = parseCsv(text, delimiter);
   if (recs.length === 0) return [];
   const header = recs[0]!;
   if (header.error) throw new DataError(`bad header row (${header.error})`, { file, line: header.line });
+  if (header.fields.length > maxColumns) {
+    throw new DataError(
+      `the header has ${header.fields.length} columns, more than the limit of ${maxColumns} (maxColumns); a rated table needs a few columns: check the delimiter, or raise maxColumns`,
+      { file, line: header.line },
+    );
+  }
   const names = header.fields.map((f) => f.trim());
-  const dup = names.find((n, i) => names.indexOf(n) !== i);
-  if (dup !== undefined) throw new DataError(`the header names column ${JSON.stringify(dup)} twice`, { file, line: header.line });
+  // a Set, not names.indexOf per name: that was quadratic and never finished on 1,000,000 columns
+  const seen = new Set<string>();
+  for (const n of names) {
+    if (seen.has(n)) throw new DataError(`the header names column ${JSON.stringify(n)} twice`, { file, line: header.line });
+    seen.add(n);
+  }
   const out: SourceRecord[] = [];
   let row = 0;
   for (let k = 1; k < recs.length; k++) {

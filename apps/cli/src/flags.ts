@@ -80,6 +80,18 @@ export const TRAINING_HELP = `  --epochs <n>           maximum epochs (default $
   --hidden <a,b>         hidden layer widths (default ${showDefault(D.hidden)})
 `;
 
+/** The training flags `implicitrm train` and `implicitrm bench` share ({@link TRAINING_HELP} plus --sampling and --k). */
+export const TRAINING_FLAGS = {
+  epochs: { type: "string" },
+  patience: { type: "string" },
+  lr: { type: "string" },
+  "batch-size": { type: "string" },
+  "weight-decay": { type: "string" },
+  hidden: { type: "string" },
+  sampling: { type: "string" },
+  k: { type: "string" },
+} as const;
+
 /** The data flags shared by `implicitrm train` and `implicitrm bench`. */
 export const DATA_FLAGS = {
   encoder: { type: "string" },

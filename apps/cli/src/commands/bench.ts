@@ -12,7 +12,7 @@ import {
   parseGrid,
   parseObjectiveSpec,
 } from "@implicitrm/trainer";
-import { DATA_FLAGS, DATA_HELP, dataSettingsFromFlags, listFlag, numberFlag, parseFlags, seedsFlag, showDefault, TRAINING_HELP } from "../flags.js";
+import { DATA_FLAGS, DATA_HELP, dataSettingsFromFlags, listFlag, numberFlag, parseFlags, seedsFlag, showDefault, TRAINING_FLAGS, TRAINING_HELP } from "../flags.js";
 
 /** The methods bench runs without --methods. */
 export const DEFAULT_BENCH_METHODS: readonly string[] = Object.freeze(["implicitrm", "naive", "oracle"]);
@@ -60,14 +60,7 @@ const FLAGS = {
   out: { type: "string" },
   markdown: { type: "string" },
   backend: { type: "string" },
-  epochs: { type: "string" },
-  patience: { type: "string" },
-  lr: { type: "string" },
-  "batch-size": { type: "string" },
-  "weight-decay": { type: "string" },
-  hidden: { type: "string" },
-  sampling: { type: "string" },
-  k: { type: "string" },
+  ...TRAINING_FLAGS,
   "alpha-sweep": { type: "string" },
   "presentation-sweep": { type: "string" },
   grid: { type: "string" },

@@ -30,7 +30,7 @@ import {
   trainAndEvaluate,
   writeModelDir,
 } from "@implicitrm/trainer";
-import { DATA_FLAGS, DATA_HELP, dataSettingsFromFlags, listFlag, numberFlag, parseFlags, showDefault, TRAINING_HELP } from "../flags.js";
+import { DATA_FLAGS, DATA_HELP, dataSettingsFromFlags, listFlag, numberFlag, parseFlags, showDefault, TRAINING_FLAGS, TRAINING_HELP } from "../flags.js";
 
 /** Checkpoint flags' defaults: steps between checkpoints, and checkpoints kept besides the best. */
 export const DEFAULT_CHECKPOINT_EVERY = 500;
@@ -100,14 +100,7 @@ const FLAGS = {
   backend: { type: "string" },
   out: { type: "string" },
   seed: { type: "string" },
-  epochs: { type: "string" },
-  patience: { type: "string" },
-  lr: { type: "string" },
-  "batch-size": { type: "string" },
-  "weight-decay": { type: "string" },
-  hidden: { type: "string" },
-  sampling: { type: "string" },
-  k: { type: "string" },
+  ...TRAINING_FLAGS,
   "clip-norm": { type: "string" },
   resume: { type: "string" },
   "checkpoint-every": { type: "string" },

@@ -7,31 +7,21 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConfigError, DataError, Rng, RewardModel, serializeModel } from "@implicitrm/core";
 import { FileError } from "@implicitrm/core/errors";
-import { HashingEncoder, describeEncoder, encodePairs } from "@implicitrm/encoders";
+import { encodePairs } from "@implicitrm/encoders";
 import * as ort from "onnxruntime-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkOnnxFiles, onnxCheckerForTests } from "../../../scripts/onnx-check.mjs";
 import { type ExportManifest, exportRewardModel } from "./export.js";
 import { type Scored, loadRewardModel } from "./index.js";
+import { testRecord } from "./test-utils/model-dir.js";
 
 const DIM = 64;
 const root = mkdtempSync(join(tmpdir(), "irm-export-"));
 const modelDir = join(root, "model");
 const norm = { mean: -0.4, std: 1.7, split: "validation", rows: 25 };
 
-function record() {
-  return {
-    format: "implicitrm-model-record",
-    version: 1,
-    inputDim: DIM,
-    encoder: describeEncoder(new HashingEncoder({ dim: DIM }), `hashing:${DIM}`),
-    normalization: norm,
-    objective: { name: "implicitrm", options: {} },
-    data: { spec: "test", fingerprint: "sha256:00", rows: { train: 100, validation: 25, test: 25 } },
-    versions: { node: process.version },
-    createdAt: new Date(0).toISOString(),
-  };
-}
+/** The record.json of the test model: serve's test record with this file's data rows. */
+const record = () => testRecord(DIM, norm, { data: { spec: "test", fingerprint: "sha256:00", rows: { train: 100, validation: 25, test: 25 } } });
 
 function writeModel(dir: string, model: RewardModel): void {
   mkdirSync(dir, { recursive: true });

@@ -2,31 +2,19 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { RewardModel, serializeModel } from "@implicitrm/core";
-import { HashingEncoder, describeEncoder, encodePairs } from "@implicitrm/encoders";
+import { HashingEncoder, encodePairs } from "@implicitrm/encoders";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as browser from "./browser.js";
 import * as main from "./index.js";
 import { createRewardScorer, loadRewardModel } from "./index.js";
+import { testRecord } from "./test-utils/model-dir.js";
 
 const DIM = 32;
 const dir = mkdtempSync(join(tmpdir(), "irm-serve-"));
 const norm = { mean: 0.25, std: 2, split: "validation", rows: 10 };
 let model: RewardModel;
 
-function record(over: Record<string, unknown> = {}) {
-  return {
-    format: "implicitrm-model-record",
-    version: 1,
-    inputDim: DIM,
-    encoder: describeEncoder(new HashingEncoder({ dim: DIM }), `hashing:${DIM}`),
-    normalization: norm,
-    objective: { name: "implicitrm", options: {} },
-    data: { spec: "test", fingerprint: "sha256:00", rows: { train: 1, validation: 1, test: 1 } },
-    versions: { node: process.version },
-    createdAt: new Date(0).toISOString(),
-    ...over,
-  };
-}
+const record = (over: Record<string, unknown> = {}) => testRecord(DIM, norm, over);
 
 beforeAll(async () => {
   const { initBackend } = await import("@implicitrm/backends");

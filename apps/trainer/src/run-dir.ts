@@ -3,11 +3,11 @@
  * and start time; a stale one, whose process is gone, is taken over), no symlinked parts (so
  * nothing is ever written or deleted outside it), and the stale temporaries a killed run left.
  */
-import { closeSync, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeSync } from "node:fs";
+import { linkSync, lstatSync, mkdirSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { hostname } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { FileError } from "@implicitrm/core/errors";
-import { fileError, fsyncDirSync, pidAlive, removeStaleTemps, tempPathFor } from "@implicitrm/core/node";
+import { fileError, fsyncDirSync, pidAlive, removeStaleTemps, tempPathFor, writeNewFileSyncedSync } from "@implicitrm/core/node";
 
 /** The folder of a run's training checkpoints inside its model directory. */
 export const CHECKPOINT_DIR = "checkpoints";
@@ -89,13 +89,7 @@ export class RunLock {
     for (let attempt = 0; attempt < 3; attempt++) {
       const tmp = tempPathFor(file);
       try {
-        const fd = openSync(tmp, "wx");
-        try {
-          writeSync(fd, `${JSON.stringify(info)}\n`);
-          fsyncSync(fd);
-        } finally {
-          closeSync(fd);
-        }
+        writeNewFileSyncedSync(tmp, `${JSON.stringify(info)}\n`);
       } catch (e) {
         rmSync(tmp, { force: true });
         throw fileError(e, dir, "writing the run directory's lock");

@@ -85,8 +85,8 @@ export function fsyncDirSync(dir: string): void {
   }
 }
 
-/** Writes `content` to a new file `path` and fsyncs it before closing. */
-function writeSyncedSync(path: string, content: string | Uint8Array): void {
+/** Writes `content` to a new file `path` (an existing one is an EEXIST error) and fsyncs it before closing. */
+export function writeNewFileSyncedSync(path: string, content: string | Uint8Array): void {
   const fd = openSync(path, "wx");
   try {
     const bytes = typeof content === "string" ? Buffer.from(content, "utf8") : content;
@@ -169,7 +169,7 @@ export function writeFileAtomicSync(path: string, content: string | Uint8Array, 
   const tmp = tempPathFor(path);
   try {
     mkdirSync(dirname(path), { recursive: true });
-    writeSyncedSync(tmp, content);
+    writeNewFileSyncedSync(tmp, content);
     renameSync(tmp, path);
     fsyncDirSync(dirname(path));
   } catch (e) {
